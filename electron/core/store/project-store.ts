@@ -1,0 +1,171 @@
+/**
+ * One open project: an SQLite connection plus the lock that makes its use exclusive. The methods
+ * are the store's whole API; the SQL lives in one module per table.
+ */
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { AppError } from '../errors';
+import * as annotations from './annotations';
+import * as classes from './classes';
+import * as frames from './frames';
+import type { ProjectLock } from './lock';
+import { schemaVersion } from './migrations';
+import * as runs from './runs';
+import * as settings from './settings';
+import type {
+  Annotation,
+  AnnotationPatch,
+  Frame,
+  FrameState,
+  HumanAnnotationInput,
+  InferenceRun,
+  InferenceRunPatch,
+  LabelClass,
+  LabelClassPatch,
+  MachineFrameResult,
+  MachineWriteResult,
+  NewInferenceRun,
+  NewLabelClass,
+  NewVideo,
+  Video,
+} from './types';
+import * as videos from './videos';
+
+export class ProjectStore {
+  private connection: Database.Database | null;
+
+  constructor(
+    /** Absolute path of the project file. */
+    readonly file: string,
+    db: Database.Database,
+    private readonly lock: ProjectLock,
+  ) {
+    this.connection = db;
+  }
+
+  /** The project's name: its file name without the extension. */
+  get name(): string {
+    return path.basename(this.file, path.extname(this.file));
+  }
+
+  /** The folder holding the project file; video paths are also kept relative to it. */
+  get folder(): string {
+    return path.dirname(this.file);
+  }
+
+  get isOpen(): boolean {
+    return this.connection !== null;
+  }
+
+  get schemaVersion(): number {
+    return schemaVersion(this.db);
+  }
+
+  /** Closes the database (checkpointing the WAL into the file) and releases the lock. Safe to call twice. */
+  close(): void {
+    if (!this.connection) return;
+    try {
+      this.connection.close();
+    } finally {
+      this.connection = null;
+      this.lock.release();
+    }
+  }
+
+  // videos and frames
+  addVideo(input: NewVideo): Video {
+    return videos.addVideo(this.db, this.folder, input);
+  }
+  getVideo(id: number): Video {
+    return videos.getVideo(this.db, id);
+  }
+  listVideos(): Video[] {
+    return videos.listVideos(this.db);
+  }
+  removeVideo(id: number): void {
+    videos.removeVideo(this.db, id);
+  }
+  /** The video's file or folder as it can be found now (see videos.locateVideo). */
+  locateVideo(id: number): string {
+    return videos.locateVideo(this.db, this.folder, id);
+  }
+  getFrame(videoId: number, frameIdx: number): Frame {
+    return frames.getFrame(this.db, videoId, frameIdx);
+  }
+  listFrames(videoId: number, from?: number, to?: number): Frame[] {
+    return frames.listFrames(this.db, videoId, from, to);
+  }
+  setFrameState(videoId: number, frameIdx: number, state: FrameState): Frame {
+    return frames.setFrameState(this.db, videoId, frameIdx, state);
+  }
+  setFrameVerified(videoId: number, frameIdx: number, verified: boolean): Frame {
+    return frames.setFrameVerified(this.db, videoId, frameIdx, verified);
+  }
+
+  // label classes
+  addClass(input: NewLabelClass): LabelClass {
+    return classes.addClass(this.db, input);
+  }
+  updateClass(id: number, patch: LabelClassPatch): LabelClass {
+    return classes.updateClass(this.db, id, patch);
+  }
+  removeClass(id: number): void {
+    classes.removeClass(this.db, id);
+  }
+  getClass(id: number): LabelClass {
+    return classes.getClass(this.db, id);
+  }
+  listClasses(): LabelClass[] {
+    return classes.listClasses(this.db);
+  }
+
+  // annotations
+  addHumanAnnotation(input: HumanAnnotationInput): Annotation {
+    return annotations.addHumanAnnotation(this.db, input);
+  }
+  updateAnnotation(id: number, patch: AnnotationPatch): Annotation {
+    return annotations.updateAnnotation(this.db, id, patch);
+  }
+  deleteAnnotation(id: number): void {
+    annotations.deleteAnnotation(this.db, id);
+  }
+  getAnnotation(id: number): Annotation {
+    return annotations.getAnnotation(this.db, id);
+  }
+  listAnnotations(videoId: number, frameIdx: number): Annotation[] {
+    return annotations.listAnnotations(this.db, videoId, frameIdx);
+  }
+  listAnnotationsInRange(videoId: number, from?: number, to?: number): Annotation[] {
+    return annotations.listAnnotationsInRange(this.db, videoId, from, to);
+  }
+  writeMachineResults(runId: number, videoId: number, results: MachineFrameResult[]): MachineWriteResult {
+    return annotations.writeMachineResults(this.db, runId, videoId, results);
+  }
+
+  // inference runs
+  createRun(input: NewInferenceRun): InferenceRun {
+    return runs.createRun(this.db, input);
+  }
+  updateRun(id: number, patch: InferenceRunPatch): InferenceRun {
+    return runs.updateRun(this.db, id, patch);
+  }
+  getRun(id: number): InferenceRun {
+    return runs.getRun(this.db, id);
+  }
+  listRuns(): InferenceRun[] {
+    return runs.listRuns(this.db);
+  }
+
+  // settings
+  getSetting(key: string): unknown {
+    return settings.getSetting(this.db, key);
+  }
+  setSetting(key: string, value: unknown): void {
+    settings.setSetting(this.db, key, value);
+  }
+
+  private get db(): Database.Database {
+    if (!this.connection) throw new AppError('NO_PROJECT', `Project ${this.file} is closed`, { file: this.file });
+    return this.connection;
+  }
+}
