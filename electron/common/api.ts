@@ -1,0 +1,237 @@
+/**
+ * The one contract between the renderer and the core: every call with its input and output schema,
+ * every event with its payload schema, and the result envelope that carries them across.
+ * Both transports (Electron IPC and the browser-mode WebSocket) carry exactly these shapes.
+ */
+import { z } from 'zod';
+import { FRAME_STATES } from './domain';
+import { ERROR_CODES, type ErrorInfo } from './errors';
+
+// ---- shared shapes -------------------------------------------------------------------------
+
+export { FRAME_STATES, type FrameState } from './domain';
+
+const id = z.number().int().positive();
+const frameIndex = z.number().int().nonnegative();
+const filePath = z.string().trim().min(1, 'a path is required');
+
+export const ErrorInfoSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const ToolInfoSchema = z.object({
+  path: z.string(),
+  version: z.string(),
+  /** Where the path came from: the settings, an environment variable, the bundled npm package or PATH. */
+  source: z.string(),
+});
+export type ToolInfo = z.infer<typeof ToolInfoSchema>;
+
+export const AppInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  /** 'electron' or 'browser': which host serves this window. */
+  host: z.enum(['electron', 'browser']),
+  /** Whether `dialog.open` shows a native file dialog (Electron only). */
+  nativeDialogs: z.boolean(),
+  ffmpeg: ToolInfoSchema.nullable(),
+  ffprobe: ToolInfoSchema.nullable(),
+  /** Set when a tool could not be found: the error the user has to fix. */
+  toolError: ErrorInfoSchema.nullable(),
+  executionProviders: z.array(z.string()),
+  home: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+export const SettingsSchema = z.object({
+  /** Explicit ffmpeg binary; null = find it (env DFF_FFMPEG, bundled package, PATH). */
+  ffmpegPath: z.string().nullable(),
+  ffprobePath: z.string().nullable(),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const ProjectInfoSchema = z.object({
+  path: z.string(),
+  name: z.string(),
+  videoCount: z.number().int().nonnegative(),
+  /** True for the bundled demo project. */
+  isDemo: z.boolean(),
+});
+export type ProjectInfo = z.infer<typeof ProjectInfoSchema>;
+
+export const RecentProjectSchema = z.object({
+  path: z.string(),
+  name: z.string(),
+  openedAt: z.number(),
+  exists: z.boolean(),
+});
+export type RecentProject = z.infer<typeof RecentProjectSchema>;
+
+export const VideoInfoSchema = z.object({
+  id,
+  path: z.string(),
+  name: z.string(),
+  kind: z.enum(['file', 'images']),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  frameCount: z.number().int().nonnegative(),
+  /** Nominal frame rate as a fraction; time shown to users always comes from each frame's pts. */
+  fpsNum: z.number().int(),
+  fpsDen: z.number().int(),
+  durationS: z.number().nonnegative(),
+  codec: z.string(),
+  isVfr: z.boolean(),
+});
+export type VideoInfo = z.infer<typeof VideoInfoSchema>;
+
+export const FrameInfoSchema = z.object({
+  videoId: id,
+  index: frameIndex,
+  /** Presentation timestamp in the video's time base. */
+  pts: z.number().int(),
+  /** Seconds from the first frame (pts − pts of frame 0, in seconds). */
+  timeS: z.number(),
+  state: z.enum(FRAME_STATES),
+  score: z.number().nullable(),
+  codecKeyframe: z.boolean(),
+  dffKey: z.boolean(),
+});
+export type FrameInfo = z.infer<typeof FrameInfoSchema>;
+
+export const ThumbnailSchema = z.object({
+  index: frameIndex,
+  /** A data: URL (image/jpeg), small enough to embed. */
+  url: z.string(),
+});
+export type Thumbnail = z.infer<typeof ThumbnailSchema>;
+
+export const DialogKindSchema = z.enum(['open-project', 'create-project', 'video-file', 'image-folder']);
+export type DialogKind = z.infer<typeof DialogKindSchema>;
+
+// ---- calls ---------------------------------------------------------------------------------
+
+const none = z.object({}).strict();
+
+/** Every call: name → input and output schema. The renderer's client and the core's handlers are typed from this. */
+export const calls = {
+  'app.info': { input: none, output: AppInfoSchema },
+  'settings.get': { input: none, output: SettingsSchema },
+  /** Omitted fields keep their value; null resets to automatic lookup. A path that does not run → TOOL_MISSING. */
+  'settings.set': { input: SettingsSchema.partial().strict(), output: SettingsSchema },
+  'project.create': { input: z.object({ path: filePath }).strict(), output: ProjectInfoSchema },
+  'project.open': { input: z.object({ path: filePath }).strict(), output: ProjectInfoSchema },
+  'project.close': { input: none, output: z.null() },
+  'project.current': { input: none, output: ProjectInfoSchema.nullable() },
+  'project.recent': { input: none, output: z.array(RecentProjectSchema) },
+  /** Adds a video file (mp4, mkv, webm, avi, mov) or a folder of numbered images. */
+  'video.add': { input: z.object({ path: filePath }).strict(), output: VideoInfoSchema },
+  'video.list': { input: none, output: z.array(VideoInfoSchema) },
+  'video.remove': { input: z.object({ videoId: id }).strict(), output: z.null() },
+  'frame.info': { input: z.object({ videoId: id, index: frameIndex }).strict(), output: FrameInfoSchema },
+  'video.thumbnails': {
+    input: z
+      .object({ videoId: id, count: z.number().int().min(1).max(500), width: z.number().int().min(16).max(640).optional() })
+      .strict(),
+    output: z.array(ThumbnailSchema),
+  },
+  /** Opens the demo project (created in the app home on first use). */
+  'demo.open': { input: none, output: ProjectInfoSchema },
+  /** A native file dialog; only the Electron host has one (see AppInfo.nativeDialogs). Null = cancelled. */
+  'dialog.open': { input: z.object({ kind: DialogKindSchema }).strict(), output: z.object({ path: z.string().nullable() }) },
+} as const;
+
+export type CallName = keyof typeof calls;
+export type CallInput<N extends CallName> = z.input<(typeof calls)[N]['input']>;
+export type CallParsedInput<N extends CallName> = z.output<(typeof calls)[N]['input']>;
+export type CallOutput<N extends CallName> = z.output<(typeof calls)[N]['output']>;
+export const CALL_NAMES = Object.keys(calls) as CallName[];
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(calls, name);
+}
+
+// ---- events --------------------------------------------------------------------------------
+
+export const MENU_COMMANDS = [
+  'open-demo',
+  'open-project',
+  'create-project',
+  'add-video-file',
+  'add-image-folder',
+  'close-project',
+] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
+export const events = {
+  /** The session's open project changed (opened, closed, videos added/removed). Null = none open. */
+  'project.changed': z.object({ project: ProjectInfoSchema.nullable() }),
+  'video.added': z.object({ video: VideoInfoSchema }),
+  'video.removed': z.object({ videoId: id }),
+  /** Progress of a long task (import, inference, export). done === total means finished. */
+  'task.progress': z.object({
+    taskId: z.string(),
+    label: z.string(),
+    done: z.number().nonnegative(),
+    total: z.number().nonnegative(),
+  }),
+  /** An error no call returned (e.g. a background task failed). */
+  error: ErrorInfoSchema,
+  /** A native menu item was chosen (Electron): the renderer runs the matching action. */
+  'menu.command': z.object({ command: z.enum(MENU_COMMANDS) }),
+} as const;
+
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+// ---- the envelope and the wire -------------------------------------------------------------
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** WebSocket messages, client → server. */
+export interface WireCall {
+  type: 'call';
+  id: number;
+  name: string;
+  input: unknown;
+}
+/** WebSocket messages, server → client. */
+export type WireMessage =
+  | { type: 'result'; id: number; result: Result<unknown> }
+  | { type: 'event'; event: EventName; payload: unknown };
+
+// ---- frame URLs ----------------------------------------------------------------------------
+
+/** The custom protocol that serves frames in Electron (registered privileged and secure). */
+export const FRAME_PROTOCOL = 'dff-frame';
+
+/** The path part of a frame URL, the same under HTTP and the custom protocol. */
+export function framePath(videoId: number, index: number): string {
+  return `/frames/${videoId}/${index}.jpg`;
+}
+
+/**
+ * Reads `/frames/:videoId/:index.jpg`. Returns null when the path is not a frame route at all,
+ * and an error string when it is one with a bad id or index.
+ */
+export function parseFramePath(pathname: string): { videoId: number; index: number } | { error: string } | null {
+  const m = /^\/frames\/([^/]+)\/([^/]+)\.jpg$/.exec(pathname);
+  if (!m) return null;
+  const videoId = Number(m[1]);
+  const index = Number(m[2]);
+  if (!/^\d+$/.test(m[1]) || !Number.isSafeInteger(videoId) || videoId < 1) return { error: `bad video id '${m[1]}' in ${pathname}` };
+  if (!/^\d+$/.test(m[2]) || !Number.isSafeInteger(index)) return { error: `bad frame index '${m[2]}' in ${pathname}` };
+  return { videoId, index };
+}
+
+/** `mm:ss.mmm` (or `h:mm:ss.mmm` past an hour) for a time in seconds. */
+export function formatTime(seconds: number): string {
+  const totalMs = Math.max(0, Math.round(seconds * 1000));
+  const ms = totalMs % 1000;
+  const s = Math.floor(totalMs / 1000) % 60;
+  const m = Math.floor(totalMs / 60_000) % 60;
+  const h = Math.floor(totalMs / 3_600_000);
+  const mmss = `${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.${String(ms).padStart(3, '0')}`;
+  return h > 0 ? `${h}:${mmss}` : mmss;
+}
