@@ -16,6 +16,9 @@ export const ERROR_CODES = [
   'NO_PROJECT', // a call that needs an open project, made with none open
   'DECODE_FAILED', // ffmpeg failed on a frame it should have decoded
   'TOOL_MISSING', // ffmpeg/ffprobe not found where the settings say
+  'ALREADY_EXISTS', // an output (export folder) that is already there and would be overwritten
+  'WRITE_FAILED', // a folder that is not writable, a full disk, an I/O error while writing
+  'CANCELLED', // a long task the user stopped
   'INTERNAL', // a bug: anything not foreseen
 ] as const;
 
