@@ -6,6 +6,15 @@
 import { z } from 'zod';
 import { FRAME_STATES } from './domain';
 import { ERROR_CODES, type ErrorInfo } from './errors';
+import {
+  CityscapesMappingSetInput,
+  ExportRunInput,
+  ExportSpecSchema,
+  ExportSummaryInput,
+  ImportCocoInput,
+  PresetGetInput,
+  PresetSaveInput,
+} from './export-schemas';
 
 // ---- shared shapes -------------------------------------------------------------------------
 
@@ -107,6 +116,94 @@ export const ThumbnailSchema = z.object({
 });
 export type Thumbnail = z.infer<typeof ThumbnailSchema>;
 
+export const ClassInfoSchema = z.object({
+  id,
+  name: z.string(),
+  /** '#rrggbb' */
+  color: z.string(),
+  hasInstances: z.boolean(),
+});
+export type ClassInfo = z.infer<typeof ClassInfoSchema>;
+
+// ---- export and import ----
+
+export {
+  ExportSpecSchema,
+  SelectionSchema,
+  type ExportSpec,
+  type ExportSpecInput,
+  type FrameSelection,
+} from './export-schemas';
+
+const count = z.number().int().nonnegative();
+const SPLITS = ['train', 'val'] as const;
+
+/** What an export with a given selection would hold, shown before exporting. */
+export const ExportSummarySchema = z.object({
+  frames: count,
+  framesBySplit: z.record(z.enum(SPLITS), count),
+  framesByState: z.record(z.enum(FRAME_STATES), count),
+  /** Annotations per class id (as a string key) on the selected frames. */
+  objectsByClass: z.record(z.string(), count),
+  /** Frames dropped because they neighbour validation frames. */
+  droppedAsNeighbours: count,
+  /** Selected annotations without a mask (they have no pixels in Cityscapes). */
+  boxOnlyObjects: count,
+});
+export type ExportSummary = z.infer<typeof ExportSummarySchema>;
+
+export const ExportResultSchema = z.object({
+  /** The finished export folder. */
+  dest: z.string(),
+  format: z.enum(['coco', 'cityscapes']),
+  frames: count,
+  framesBySplit: z.record(z.enum(SPLITS), count),
+  annotations: count,
+  /** Files written, relative to dest. */
+  files: z.array(z.string()),
+  warnings: z.array(z.string()),
+});
+export type ExportResult = z.infer<typeof ExportResultSchema>;
+
+export const CityscapesLabelSchema = z.object({
+  name: z.string(),
+  id: z.number().int(),
+  trainId: z.number().int(),
+  category: z.string(),
+  categoryId: z.number().int(),
+  hasInstances: z.boolean(),
+  ignoreInEval: z.boolean(),
+  color: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+});
+export type CityscapesLabel = z.infer<typeof CityscapesLabelSchema>;
+
+export const CityscapesMappingSchema = z.object({
+  classId: id,
+  className: z.string(),
+  /** Cityscapes label id (0–33), or null when the class has none. */
+  cityscapesId: z.number().int().nullable(),
+  /** 'table': the user's table; 'name': the class is named like a Cityscapes label. */
+  from: z.enum(['table', 'name']).nullable(),
+});
+export type CityscapesMapping = z.infer<typeof CityscapesMappingSchema>;
+
+export const ImportResultSchema = z.object({
+  runId: id,
+  kind: z.enum(['dataset', 'results']),
+  /** Frames whose machine rows were replaced by the imported ones. */
+  framesWritten: count,
+  /** Frames a person verified or edited: left as they were. */
+  skipped: z.array(z.object({ frameIdx: frameIndex, reason: z.enum(['verified', 'human-edited']) })),
+  annotations: count,
+  createdClasses: z.array(z.string()),
+});
+export type ImportResult = z.infer<typeof ImportResultSchema>;
+export type ImportCocoOptions = z.input<typeof ImportCocoInput>;
+
+/** Kinds of background task (`task.progress` / `task.finished`). */
+export const TASK_KINDS = ['export'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+
 export const DialogKindSchema = z.enum(['open-project', 'create-project', 'video-file', 'image-folder']);
 export type DialogKind = z.infer<typeof DialogKindSchema>;
 
@@ -138,6 +235,29 @@ export const calls = {
   },
   /** Opens the demo project (created in the app home on first use). */
   'demo.open': { input: none, output: ProjectInfoSchema },
+  /** The open project's label classes, in their display order. */
+  'class.list': { input: none, output: z.array(ClassInfoSchema) },
+  /** Frames per state and split and objects per class that an export with this selection would hold. */
+  'export.summary': { input: ExportSummaryInput.strict(), output: ExportSummarySchema },
+  /**
+   * Starts an export in the background and returns its task id at once. Progress comes as `task.progress`,
+   * the end (the result, or e.g. ALREADY_EXISTS, CANCELLED, WRITE_FAILED) as `task.finished`.
+   */
+  'export.start': { input: ExportRunInput.strict(), output: z.object({ taskId: z.string() }) },
+  /** Stops a running export; nothing of it is kept. NOT_FOUND when no such task is running. */
+  'export.cancel': { input: z.object({ taskId: z.string().min(1) }).strict(), output: z.null() },
+  /** The settings of the last export made from this project (to make it again), or null. */
+  'export.lastSpec': { input: none, output: ExportSpecSchema.nullable() },
+  'export.presetSave': { input: PresetSaveInput.strict(), output: ExportSpecSchema },
+  'export.presetList': { input: none, output: z.record(z.string(), ExportSpecSchema) },
+  'export.presetGet': { input: PresetGetInput.strict(), output: ExportSpecSchema },
+  /** The official Cityscapes label table. */
+  'export.cityscapesLabels': { input: none, output: z.array(CityscapesLabelSchema) },
+  /** Which Cityscapes label each project class becomes. */
+  'export.cityscapesMapping': { input: none, output: z.array(CityscapesMappingSchema) },
+  'export.cityscapesMappingSet': { input: CityscapesMappingSetInput.strict(), output: z.array(CityscapesMappingSchema) },
+  /** COCO dataset or results as machine pre-labels on one video; a person's frames are skipped and listed. */
+  'import.coco': { input: ImportCocoInput.strict(), output: ImportResultSchema },
   /** A native file dialog; only the Electron host has one (see AppInfo.nativeDialogs). Null = cancelled. */
   'dialog.open': { input: z.object({ kind: DialogKindSchema }).strict(), output: z.object({ path: z.string().nullable() }) },
 } as const;
@@ -161,6 +281,9 @@ export const MENU_COMMANDS = [
   'add-video-file',
   'add-image-folder',
   'close-project',
+  'export',
+  'import-coco',
+  'settings',
 ] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
@@ -169,13 +292,22 @@ export const events = {
   'project.changed': z.object({ project: ProjectInfoSchema.nullable() }),
   'video.added': z.object({ video: VideoInfoSchema }),
   'video.removed': z.object({ videoId: id }),
-  /** Progress of a long task (import, inference, export). done === total means finished. */
+  /** Progress of a background task; `task.finished` always follows, whatever happens. */
   'task.progress': z.object({
     taskId: z.string(),
+    kind: z.enum(TASK_KINDS),
+    /** What it is doing now, for people (e.g. 'Exporting COCO'). */
     label: z.string(),
+    /** The step, for code (an export: 'images', 'labels', 'committing'). */
+    phase: z.string(),
     done: z.number().nonnegative(),
     total: z.number().nonnegative(),
   }),
+  /** A background task ended: its result, or the error that stopped it (CANCELLED when the user stopped it). */
+  'task.finished': z.discriminatedUnion('ok', [
+    z.object({ taskId: z.string(), kind: z.literal('export'), ok: z.literal(true), result: ExportResultSchema }),
+    z.object({ taskId: z.string(), kind: z.enum(TASK_KINDS), ok: z.literal(false), error: ErrorInfoSchema }),
+  ]),
   /** An error no call returned (e.g. a background task failed). */
   error: ErrorInfoSchema,
   /** A native menu item was chosen (Electron): the renderer runs the matching action. */

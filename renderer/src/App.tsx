@@ -8,6 +8,10 @@ import { Sidebar } from './components/Sidebar';
 import { StatusBar } from './components/StatusBar';
 import { Transport } from './components/Transport';
 import { Welcome } from './components/Welcome';
+import { ExportDialog } from './export/ExportDialog';
+import { useExportTask } from './export/useExportTask';
+import { ImportDialog } from './import/ImportDialog';
+import { SettingsDialog } from './settings/SettingsDialog';
 import { frameLoader, useShownFrame } from './frames/useShownFrame';
 
 const clamp = (i: number, n: number) => Math.max(0, Math.min(n - 1, i));
@@ -28,6 +32,9 @@ export function App() {
   const [view, setView] = useState<StageView>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<'export' | 'import' | 'settings' | null>(null);
+  const exportTask = useExportTask();
+  const closeDialog = useCallback(() => setDialog(null), []);
   /** Where each video was left, so switching back returns there. */
   const positions = useRef(new Map<number, number>());
   const projectPath = useRef<string | null>(null);
@@ -86,7 +93,8 @@ export function App() {
         setVideos((vs) => vs.filter((x) => x.id !== id));
         setVideoId((cur) => (cur === id ? null : cur));
       }),
-      client.on('task.progress', (p) => setBusy(p.done >= p.total ? null : `${p.label} ${Math.round((100 * p.done) / Math.max(1, p.total))}%`)),
+      client.on('task.progress', (p) => setBusy(`${p.label} ${Math.round((100 * p.done) / Math.max(1, p.total))}%`)),
+      client.on('task.finished', () => setBusy(null)),
       client.on('error', (e) => setError(e)),
     ];
     return () => offs.forEach((off) => off());
@@ -151,6 +159,9 @@ export function App() {
     else if (command === 'add-video-file') void withDialog('video-file', addVideo);
     else if (command === 'add-image-folder') void withDialog('image-folder', addVideo);
     else if (command === 'close-project') void run('Closing project…', () => client.call('project.close', {}));
+    else if (command === 'settings') setDialog('settings');
+    else if (project) setDialog(command === 'export' ? 'export' : 'import');
+    else setError({ code: 'NO_PROJECT', message: 'no project is open: open or create one before exporting or importing' });
   };
   useEffect(() => client.on('menu.command', ({ command }) => menuRef.current(command)), []);
 
@@ -189,6 +200,19 @@ export function App() {
           {project?.isDemo && <span className="tag">demo</span>}
         </span>
         <span className="top-spacer" />
+        {project && (
+          <>
+            <button className="button" data-testid="top-import" onClick={() => setDialog('import')}>
+              Import…
+            </button>
+            <button className="button" data-testid="top-export" onClick={() => setDialog('export')}>
+              Export…
+            </button>
+          </>
+        )}
+        <button className="button" data-testid="top-settings" onClick={() => setDialog('settings')}>
+          Settings
+        </button>
         <button className="button" data-testid="top-demo-open" onClick={() => void openDemo()}>
           Demo
         </button>
@@ -226,6 +250,20 @@ export function App() {
       </main>
 
       <StatusBar info={info} project={project} frame={shown?.info ?? null} busy={busy} />
+
+      {dialog === 'export' && project && <ExportDialog project={project} videos={videos} task={exportTask} onClose={closeDialog} />}
+      {dialog === 'import' && project && (
+        <ImportDialog videos={videos} currentVideoId={videoId} onClose={closeDialog} />
+      )}
+      {dialog === 'settings' && (
+        <SettingsDialog
+          info={info}
+          onClose={closeDialog}
+          onSaved={async () => {
+            setInfo(await client.call('app.info', {}));
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -24,3 +24,16 @@ describe('formatTime', () => {
     expect(formatTime(-0.01)).toBe('00:00.000');
   });
 });
+
+describe('the contract stays importable by the renderer', () => {
+  it('imports nothing but zod and its own common/ files (no Node modules)', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const dir = path.resolve(import.meta.dirname, '../../electron/common');
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const source = fs.readFileSync(path.join(dir, file), 'utf8');
+      const specifiers = [...source.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+      for (const s of specifiers) expect(s === 'zod' || /^\.\/[\w-]+$/.test(s), `${file} imports ${s}`).toBe(true);
+    }
+  });
+});

@@ -79,9 +79,10 @@ describe('input validation', () => {
 describe('events', () => {
   it('checks every event payload against the contract before it leaves the session', () => {
     const s = newSession();
-    s.emit('task.progress', { taskId: 'import', label: 'Importing', done: 1, total: 3 });
-    expect(events).toEqual([{ event: 'task.progress', payload: { taskId: 'import', label: 'Importing', done: 1, total: 3 } }]);
-    expect(() => s.emit('task.progress', { taskId: 'import', label: 'Importing', done: -1, total: 3 })).toThrow(/done/);
+    const progress = { taskId: 'export-1', kind: 'export' as const, label: 'Exporting', phase: 'labels', done: 1, total: 3 };
+    s.emit('task.progress', progress);
+    expect(events).toEqual([{ event: 'task.progress', payload: progress }]);
+    expect(() => s.emit('task.progress', { ...progress, done: -1 })).toThrow(/done/);
     expect(events).toHaveLength(1);
   });
 });

@@ -6,6 +6,18 @@
 import type { z } from 'zod';
 import { calls, isCallName, type CallName, type CallOutput, type CallParsedInput, type Result } from '../../common/api';
 import { AppError, toErrorInfo } from '../errors';
+import {
+  cityscapesLabels,
+  cityscapesMappingGet,
+  cityscapesMappingSet,
+  exportLastSpec,
+  exportPresetGet,
+  exportPresetList,
+  exportPresetSave,
+  exportRun,
+  exportSummary,
+  importCocoCall,
+} from '../export/api-calls';
 import type { Session } from './session';
 
 type Handler<N extends CallName> = (input: CallParsedInput<N>, session: Session) => Promise<CallOutput<N>>;
@@ -31,6 +43,26 @@ export const handlers: { [N in CallName]: Handler<N> } = {
   'frame.info': async ({ videoId, index }, s) => s.frameInfo(videoId, index),
   'video.thumbnails': async ({ videoId, count, width }, s) => s.thumbnails(videoId, count, width ?? 160),
   'demo.open': async (_, s) => s.openDemo(),
+  'class.list': async (_, s) => s.store.listClasses().map(({ id, name, color, hasInstances }) => ({ id, name, color, hasInstances })),
+  'export.summary': async (input, s) => exportSummary(s.store, input),
+  'export.start': async ({ spec }, s) => {
+    const store = s.store; // the project open now, even if another one is opened while this runs
+    const label = `Exporting ${spec.format === 'coco' ? 'COCO' : 'Cityscapes'} to ${spec.name}`;
+    const taskId = s.tasks.start('export', label, (report, signal) => exportRun(store, { spec }, { onProgress: report, signal, tools: s.context.toolPaths() }));
+    return { taskId };
+  },
+  'export.cancel': async ({ taskId }, s) => {
+    s.tasks.cancel(taskId);
+    return null;
+  },
+  'export.lastSpec': async (_, s) => exportLastSpec(s.store),
+  'export.presetSave': async (input, s) => exportPresetSave(s.store, input),
+  'export.presetList': async (_, s) => exportPresetList(s.store),
+  'export.presetGet': async (input, s) => exportPresetGet(s.store, input),
+  'export.cityscapesLabels': async () => [...cityscapesLabels()],
+  'export.cityscapesMapping': async (_, s) => cityscapesMappingGet(s.store),
+  'export.cityscapesMappingSet': async (input, s) => cityscapesMappingSet(s.store, input),
+  'import.coco': async (input, s) => importCocoCall(s.store, input),
   'dialog.open': async ({ kind }, s) => {
     if (!s.host.openDialog) {
       throw new AppError('INVALID_INPUT', `dialog.open: this ${s.host.kind} host has no native dialogs; type the path instead`);

@@ -24,6 +24,7 @@ import { demoProjectPath, prepareDemoVideo } from './demo';
 import type { FrameSource } from '../video';
 import { encodeFrameJpeg } from '../video';
 import { assertSameVideo, JpegCache, newVideoOf, openSource } from './media';
+import { TaskRunner } from './tasks';
 
 export interface SessionHost {
   kind: 'electron' | 'browser';
@@ -58,12 +59,19 @@ function version(): string {
 
 export class Session {
   private open: OpenProject | null = null;
+  /** Background tasks (exports) on the open project; closing the project cancels them. */
+  readonly tasks: TaskRunner;
 
   constructor(
     readonly context: AppContext,
     readonly host: SessionHost,
     private readonly sink: EventSink,
-  ) {}
+  ) {
+    this.tasks = new TaskRunner({
+      progress: (p) => this.emit('task.progress', p),
+      finished: (f) => this.emit('task.finished', f),
+    });
+  }
 
   /** Sends an event to this session's window, checked against the contract first. */
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
@@ -110,6 +118,7 @@ export class Session {
   closeProject(options: { silent?: boolean } = {}): void {
     const open = this.open;
     if (!open) return;
+    void this.tasks.cancelAll();
     this.open = null;
     for (const source of open.sources.values()) void closeSource(source);
     open.store.close();
@@ -154,7 +163,8 @@ export class Session {
     return this.open;
   }
 
-  private get store(): ProjectStore {
+  /** The open project's store; NO_PROJECT when none is open. */
+  get store(): ProjectStore {
     return this.requireOpen().store;
   }
 
