@@ -20,7 +20,7 @@ import { appRoot } from '../app-paths';
 import { AppError } from '../errors';
 import { openProject, type ProjectStore, type Video } from '../store';
 import type { AppContext } from './context';
-import { demoProjectPath, prepareDemoVideo } from './demo';
+import { demoProjectPath, prepareDemo } from './demo';
 import type { FrameSource } from '../video';
 import { encodeFrameJpeg } from '../video';
 import { assertSameVideo, JpegCache, newVideoOf, openSource } from './media';
@@ -139,14 +139,14 @@ export class Session {
 
   /** Writes the demo project completely or not at all (a half-made one would open empty forever). */
   private async createDemo(file: string): Promise<void> {
-    const { ffmpeg } = await this.context.tools();
-    const video = await prepareDemoVideo(this.context.home, ffmpeg.path);
+    const { video, classes } = prepareDemo(this.context.home);
     const source = await openSource(video, this.context.toolPaths(), this.context.home);
     try {
       const row = await newVideoOf(source.info);
       const store = openProject(file, { create: true });
       try {
         store.addVideo(row);
+        for (const c of classes) store.addClass(c);
         store.close();
       } catch (err) {
         store.close();
