@@ -2,13 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { appRoot } from '../../electron/core/app-paths';
 import { encodeMask, type CocoRle } from '../../electron/core/masks/rle';
 import { openProject, type Annotation, type ProjectStore, type Video } from '../../electron/core/store';
 import { newVideoOf } from '../../electron/core/api/media';
 import { probeVideo } from '../../electron/core/video';
 import { fixture } from '../support/videos';
 import { sampleVideo } from '../store/helpers';
+import { sharedData } from '../support/shared-data';
 
 export { expectAppError, sampleVideo, tempDir } from '../store/helpers';
 
@@ -98,8 +98,8 @@ export async function addRealVideo(store: ProjectStore): Promise<Video> {
   return store.addVideo(await newVideoOf(await probeVideo(await fixture('cfr.mp4'))));
 }
 
-export const judoMasksDir = path.resolve(appRoot(), '../shared/data/real/judo/masks');
-export const haveJudoMasks = fs.existsSync(judoMasksDir);
+export const judoMasksDir = sharedData('real/judo/masks') ?? '../shared/data/real/judo/masks';
+export const haveJudoMasks = fs.existsSync(judoMasksDir); // false only where sharedData() said it is absent
 
 /** A palette mask PNG as one 0/1 mask per instance colour (black is background). */
 export async function readInstanceMasks(file: string): Promise<{ h: number; w: number; masks: Uint8Array[] }> {

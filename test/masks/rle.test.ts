@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { appRoot } from '../../electron/core/app-paths';
+import { sharedData } from '../support/shared-data';
 import {
   countsFromString,
   countsToString,
@@ -158,8 +158,8 @@ describe('COCO RLE, bad input', () => {
   });
 });
 
-const masksDir = path.resolve(appRoot(), '../shared/data/real/judo/masks');
-const haveMasks = fs.existsSync(masksDir);
+const masksDir = sharedData('real/judo/masks') ?? '';
+const haveMasks = masksDir !== '';
 
 describe.skipIf(!haveMasks)(`real palette masks (${haveMasks ? masksDir : `skipped: ${masksDir} not found`})`, () => {
   it('every instance of every judo mask goes through RLE and back bit-exact', async () => {

@@ -178,9 +178,4 @@ export async function imageFolder(
   return dir;
 }
 
-/** `../shared/data/<rel>` beside the repository, or null when that folder is absent. */
-export function sharedData(rel: string): string | null {
-  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-  const file = path.join(root, '..', 'shared', 'data', rel);
-  return fs.existsSync(file) ? file : null;
-}
+export { sharedData } from './shared-data';

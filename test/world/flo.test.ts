@@ -6,8 +6,9 @@ import { AppError } from '../../electron/core/errors';
 import { decodeFlo, encodeFlo } from '../../electron/core/world/flo';
 import { downscaleFlow } from '../../electron/core/world/flow';
 import { meanAbsDiff, warpByFlow } from './warp';
+import { sharedData } from '../support/shared-data';
 
-const SHARED_FLOW = path.resolve(import.meta.dirname, '../../../shared/data/flow');
+const SHARED_FLOW = sharedData('flow') ?? '';
 
 describe('.flo files', () => {
   it('round-trip exactly, with the Middlebury header', () => {
@@ -38,7 +39,7 @@ describe('.flo files', () => {
 
   // Real camera data: checks the decoder and that our flow convention is Middlebury's (frame10 pixel p
   // shows what frame11 shows at p + flow(p)), with the same warp the world tests use.
-  const haveShared = fs.existsSync(SHARED_FLOW);
+  const haveShared = SHARED_FLOW !== '';
   it.skipIf(!haveShared)('read the real Middlebury ground truth, which warps frame11 onto frame10', async () => {
     for (const name of ['RubberWhale', 'Dimetrodon']) {
       const dir = path.join(SHARED_FLOW, name);
@@ -57,5 +58,4 @@ describe('.flo files', () => {
       expect(withFlow).toBeLessThan(0.5 * without);
     }
   });
-  if (!haveShared) console.warn(`skipping the real Middlebury .flo check: ${SHARED_FLOW} is absent`);
 });
