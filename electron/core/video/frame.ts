@@ -7,11 +7,11 @@
  * folders) arrives as rgb24 from its decoder.
  *
  * Why, measured on this 2-core machine (600 frames of 720p H.264, medians of 5 interleaved runs):
- * decode to null 0.86 s; the same decode written as yuv420p into a Node pipe whose bytes are thrown
- * away 1.22–1.27 s (~0.7×: the pipe itself, read 64 KiB at a time, is the floor); the app's reader
- * 1.24–1.38 s, i.e. at that floor; asking ffmpeg for rgb24 instead doubles the bytes and adds
- * swscale, ~0.35–0.5×. A frame that is only cached, stepped over or shown never needs RGB for every
- * pixel of every frame; inference streams that do can ask ffmpeg for rgb24 (frames({ format })).
+ * the same decode written as yuv420p into a pipe and read into frames runs at ~0.7–0.75× of decoding
+ * to null (the pipe's copies are the floor, see raw-frame-reader.ts); asking ffmpeg for rgb24
+ * instead doubles the bytes and adds swscale, ~0.35–0.5×. A frame that is only cached, stepped over
+ * or shown never needs RGB for every pixel of every frame; inference streams that do can ask ffmpeg
+ * for rgb24 (frames({ format })).
  */
 export type PixelFormat = 'rgb24' | 'yuv420p';
 

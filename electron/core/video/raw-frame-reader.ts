@@ -1,6 +1,9 @@
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
 import type { Readable } from 'node:stream';
 import { AppError } from '../errors';
+import { openUnnamedFifo, type PipeEnds } from './fifo';
 import { lastLine } from './run-tool';
 
 /** How many whole frames may wait in memory before the pipe is paused (ffmpeg then blocks). */
@@ -8,12 +11,33 @@ const QUEUED_FRAMES = 2;
 const STDERR_TAIL = 8 * 1024;
 
 /**
+ * How frames travel from ffmpeg's stdout: 'fifo', read by libuv straight into each frame's own
+ * buffer; 'stdout', Node's own pipe, whose 64 KiB chunks are copied into the frame buffers.
+ */
+export type FrameTransport = 'fifo' | 'stdout';
+
+export interface RawFrameReaderOptions {
+  /** Use a FIFO where one can be made (default true); false forces the stdout pipe. */
+  fifo?: boolean;
+}
+
+/**
  * One ffmpeg process writing fixed-size raw frames to stdout, read one frame at a time with
  * back-pressure: while frames are not asked for, the pipe fills and ffmpeg waits, so a paused
  * reader costs no CPU and resumes without a restart.
+ *
+ * Reading a child's stdout, Node allocates a buffer and emits an event per 64 KiB chunk, which
+ * costs more than the decode itself at 720p. So where FIFOs exist, ffmpeg's stdout is instead the
+ * write end of an unnamed FIFO whose read end is a net.Socket with `onread`: every read lands in
+ * the unfilled tail of the current frame's buffer, with no allocation and no copy. What remains
+ * over decoding to null is mostly the kernel writing into fresh memory: reading 720p into one
+ * reused buffer measured 0.93× of null against 0.71× with a buffer per frame, but frames must own
+ * their bytes (they are cached and handed out).
  */
 export class RawFrameReader {
-  private readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  private child: ChildProcess | null = null;
+  /** The frame bytes' stream, once ffmpeg runs. */
+  private input: Readable | null = null;
   private readonly queue: Buffer[] = [];
   private current: Buffer;
   private filled = 0;
@@ -25,6 +49,8 @@ export class RawFrameReader {
   private readonly exited: Promise<void>;
   /** Frames handed out by next() so far. */
   delivered = 0;
+  /** How the frames travel, once ffmpeg has started. */
+  transport: FrameTransport | null = null;
 
   /**
    * @param describe names the file and the first frame for error messages, e.g. "a.mp4 from frame 120".
@@ -34,35 +60,24 @@ export class RawFrameReader {
     args: string[],
     private readonly frameBytes: number,
     private readonly describe: string,
+    options: RawFrameReaderOptions = {},
   ) {
     this.current = Buffer.allocUnsafeSlow(frameBytes);
-    this.child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
-    this.child.stderr.setEncoding('utf8');
-    this.child.stderr.on('data', (text: string) => {
-      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL);
-    });
-    this.child.on('error', (err) => this.fail(new AppError('DECODE_FAILED', `ffmpeg did not start for ${describe}: ${err.message}`)));
-    this.exited = new Promise((resolve) => {
-      this.child.on('close', (code, signal) => {
-        this.onClose(code, signal);
-        resolve();
-      });
-    });
+    this.exited = this.run(ffmpegPath, args, options.fifo ?? true);
   }
 
   /** The next frame's bytes, or null once ffmpeg has written its last frame. */
   next(): Promise<Buffer | null> {
     const frame = this.queue.shift();
     if (frame) {
-      if (this.queue.length < QUEUED_FRAMES) this.child.stdout.resume();
+      if (this.queue.length < QUEUED_FRAMES) this.input?.resume();
       this.delivered++;
       return Promise.resolve(frame);
     }
     if (this.failure) return Promise.reject(this.failure);
     if (this.done) return Promise.resolve(null);
     if (this.waiter) return Promise.reject(new Error('RawFrameReader.next called while a call is pending'));
-    this.child.stdout.resume();
+    this.input?.resume();
     return new Promise((resolve, reject) => {
       this.waiter = {
         resolve: (b) => {
@@ -78,9 +93,9 @@ export class RawFrameReader {
   kill(): Promise<void> {
     if (!this.done) {
       this.killed = true;
-      this.child.kill('SIGKILL');
+      this.child?.kill('SIGKILL');
       // A paused pipe with data in it never ends, and 'close' waits for it.
-      this.child.stdout.destroy();
+      this.input?.destroy();
     }
     return this.exited;
   }
@@ -89,20 +104,76 @@ export class RawFrameReader {
     return this.done && this.queue.length === 0;
   }
 
-  private onData(chunk: Buffer): void {
+  /** Starts ffmpeg and settles once both it and the frame stream are closed. */
+  private async run(ffmpegPath: string, args: string[], tryFifo: boolean): Promise<void> {
+    const fifo = tryFifo ? await openUnnamedFifo() : null;
+    if (this.killed) {
+      if (fifo) [fifo.readFd, fifo.writeFd].forEach((fd) => fs.closeSync(fd));
+      this.finish(null, null);
+      return;
+    }
+    let child: ChildProcess;
+    try {
+      child = spawn(ffmpegPath, args, { stdio: ['ignore', fifo ? fifo.writeFd : 'pipe', 'pipe'] });
+    } catch (err) {
+      if (fifo) fs.closeSync(fifo.readFd);
+      this.fail(new AppError('DECODE_FAILED', `ffmpeg did not start for ${this.describe}: ${(err as Error).message}`));
+      return;
+    } finally {
+      // The child holds its own copy; ours would keep the pipe from ever ending.
+      if (fifo) fs.closeSync(fifo.writeFd);
+    }
+    this.child = child;
+    this.transport = fifo ? 'fifo' : 'stdout';
+    const input = fifo ? this.fifoInput(fifo) : child.stdout!.on('data', (chunk: Buffer) => this.copyIn(chunk));
+    this.input = input;
+    input.on('error', (err) => this.fail(new AppError('DECODE_FAILED', `Reading ffmpeg's frames of ${this.describe} failed: ${err.message}`)));
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (text: string) => {
+      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL);
+    });
+    child.on('error', (err) => this.fail(new AppError('DECODE_FAILED', `ffmpeg did not start for ${this.describe}: ${err.message}`)));
+    // With a FIFO, ffmpeg may be gone while its last bytes still wait in the pipe.
+    const [[code, signal]] = await Promise.all([
+      new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s]))),
+      new Promise((resolve) => input.on('close', resolve)),
+    ]);
+    this.finish(code, signal);
+  }
+
+  private fifoInput(fifo: PipeEnds): net.Socket {
+    return new net.Socket({
+      fd: fifo.readFd,
+      readable: true,
+      writable: false,
+      onread: {
+        buffer: () => this.current.subarray(this.filled),
+        callback: (bytes: number) => {
+          this.advance(bytes);
+          return true;
+        },
+      },
+    });
+  }
+
+  private copyIn(chunk: Buffer): void {
     let offset = 0;
     while (offset < chunk.length) {
-      const n = Math.min(this.frameBytes - this.filled, chunk.length - offset);
-      chunk.copy(this.current, this.filled, offset, offset + n);
-      this.filled += n;
+      const n = chunk.copy(this.current, this.filled, offset);
       offset += n;
-      if (this.filled === this.frameBytes) {
-        this.push(this.current);
-        this.current = Buffer.allocUnsafeSlow(this.frameBytes);
-        this.filled = 0;
-      }
+      this.advance(n);
     }
-    if (this.queue.length >= QUEUED_FRAMES) this.child.stdout.pause();
+  }
+
+  /** `bytes` more of the current frame have arrived. */
+  private advance(bytes: number): void {
+    this.filled += bytes;
+    if (this.filled === this.frameBytes) {
+      this.push(this.current);
+      this.current = Buffer.allocUnsafeSlow(this.frameBytes);
+      this.filled = 0;
+    }
+    if (this.queue.length >= QUEUED_FRAMES) this.input!.pause();
   }
 
   private push(frame: Buffer): void {
@@ -113,9 +184,9 @@ export class RawFrameReader {
     } else this.queue.push(frame);
   }
 
-  private onClose(code: number | null, signal: NodeJS.Signals | null): void {
+  private finish(code: number | null, signal: NodeJS.Signals | null): void {
     this.done = true;
-    if (this.killed) {
+    if (this.killed || this.failure) {
       this.settleEnd();
       return;
     }
