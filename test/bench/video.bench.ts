@@ -53,16 +53,23 @@ async function main() {
   // Sequential throughput, interleaved so background load hits all variants alike.
   const nullMs: number[] = [];
   const pipeMs: number[] = [];
+  // frames({ reuse: true }) is how inference reads a video; frames() gives every frame its own buffer.
+  const appReuseMs: number[] = [];
   const appMs: number[] = [];
-  const readerMs = { fifo: [] as number[], stdout: [] as number[] };
+  const readerMs = { fifo: [] as number[], fifoReuse: [] as number[], stdout: [] as number[], stdoutReuse: [] as number[] };
   // The app's own decode command, read by RawFrameReader alone: no Frame objects, no source logic.
   const appArgs = decodeArgs(tools.ffmpeg, info, { start: 0, width: info.width, height: info.height });
   const frameBytes = frameByteLength(info.decodeFormat, info.width, info.height);
-  const readAll = async (fifo: boolean) => {
-    const reader = new RawFrameReader(tools.ffmpeg.path, appArgs, frameBytes, 'bench', { fifo });
+  // Node's own CPU time per frame: what reading costs this process, much less sensitive to load than fps.
+  const readerCpuMs = { fifo: [] as number[], fifoReuse: [] as number[], stdout: [] as number[], stdoutReuse: [] as number[] };
+  const readAll = async (fifo: boolean, reuse: boolean) => {
+    const cpu = process.cpuUsage();
+    const reader = new RawFrameReader(tools.ffmpeg.path, appArgs, frameBytes, 'bench', { fifo, reuse });
     let n = 0;
     while (await reader.next()) n++;
     if (n !== info.frameCount || reader.transport !== (fifo ? 'fifo' : 'stdout')) throw new Error(`read ${n} frames over ${reader.transport}`);
+    const { user, system } = process.cpuUsage(cpu);
+    readerCpuMs[`${fifo ? 'fifo' : 'stdout'}${reuse ? 'Reuse' : ''}` as const].push((user + system) / 1000 / n);
   };
   const ffmpegArgs = ['-hide_banner', '-nostdin', '-v', 'error', '-i', file];
   for (let run = 0; run < RUNS; run++) {
@@ -79,18 +86,22 @@ async function main() {
           }),
       ),
     );
-    readerMs.fifo.push(await time(() => readAll(true)));
-    readerMs.stdout.push(await time(() => readAll(false)));
-    appMs.push(
-      await time(async () => {
-        let n = 0;
-        for await (const frame of source.frames()) n += frame.data.length > 0 ? 1 : 0;
-        if (n !== info.frameCount) throw new Error(`streamed ${n} frames`);
-      }),
-    );
+    readerMs.fifoReuse.push(await time(() => readAll(true, true)));
+    readerMs.fifo.push(await time(() => readAll(true, false)));
+    readerMs.stdoutReuse.push(await time(() => readAll(false, true)));
+    readerMs.stdout.push(await time(() => readAll(false, false)));
+    for (const [reuse, ms] of [[true, appReuseMs], [false, appMs]] as const) {
+      ms.push(
+        await time(async () => {
+          let n = 0;
+          for await (const frame of source.frames(0, info.frameCount, { reuse })) n += frame.data.length > 0 ? 1 : 0;
+          if (n !== info.frameCount) throw new Error(`streamed ${n} frames`);
+        }),
+      );
+    }
   }
   const ffmpegRgbMs = await time(async () => {
-    for await (const frame of source.frames(0, info.frameCount, { format: 'rgb24' })) void frame;
+    for await (const frame of source.frames(0, info.frameCount, { format: 'rgb24', reuse: true })) void frame;
   });
   const jsRgbMs = await time(async () => {
     for await (const frame of source.frames()) toRgb(frame);
@@ -98,7 +109,7 @@ async function main() {
   const fps = (ms: number) => (info.frameCount * 1000) / ms;
   const nullFps = fps(median(nullMs));
   const pipeFps = fps(median(pipeMs));
-  const appFps = fps(median(appMs));
+  const appFps = fps(median(appReuseMs));
   const ratio = (ms: number[]) => `${fps(median(ms)).toFixed(0)} fps = ${(fps(median(ms)) / nullFps).toFixed(2)}x`;
 
   // Random seeks, nothing cached: every fetch is a keyframe seek plus decoding up to the frame.
@@ -152,11 +163,16 @@ async function main() {
   const rows: [string, string, string, string][] = [
     ['probe + open (index of 600 frames)', `${probeMs.toFixed(0)} ms`, '', ''],
     ['ffmpeg -i f -f null - (baseline)', `${nullFps.toFixed(0)} fps`, '', ''],
-    ['app decoder frames() sequential (I420)', `${appFps.toFixed(0)} fps = ${(appFps / nullFps).toFixed(2)}x`, '>= 0.80x', appFps / nullFps >= 0.8 ? 'yes' : 'NO'],
-    ['  RawFrameReader alone, FIFO read into frames', ratio(readerMs.fifo), '', ''],
-    ['  RawFrameReader alone, stdout pipe (fallback)', ratio(readerMs.stdout), '', ''],
+    ['app decoder frames({ reuse: true }) sequential (I420)', `${appFps.toFixed(0)} fps = ${(appFps / nullFps).toFixed(2)}x`, '>= 0.80x', appFps / nullFps >= 0.8 ? 'yes' : 'NO'],
+    ['  frames(), a buffer of its own per frame', ratio(appMs), '', ''],
+    ['  RawFrameReader alone, FIFO into a ring of 3 buffers', ratio(readerMs.fifoReuse), '', ''],
+    ['  RawFrameReader alone, FIFO into a new buffer per frame', ratio(readerMs.fifo), '', ''],
+    ['  RawFrameReader alone, stdout pipe (fallback), ring', ratio(readerMs.stdoutReuse), '', ''],
+    ['  RawFrameReader alone, stdout pipe, new buffer per frame', ratio(readerMs.stdout), '', ''],
+    ['  Node CPU per frame, FIFO: ring / new buffer', `${median(readerCpuMs.fifoReuse).toFixed(2)} / ${median(readerCpuMs.fifo).toFixed(2)} ms`, '', ''],
+    ['  Node CPU per frame, stdout: ring / new buffer', `${median(readerCpuMs.stdoutReuse).toFixed(2)} / ${median(readerCpuMs.stdout).toFixed(2)} ms`, '', ''],
     ["  floor of stdout: 'data' events, discarded", `${pipeFps.toFixed(0)} fps = ${(pipeFps / nullFps).toFixed(2)}x`, '', ''],
-    ["  frames({ format: 'rgb24' }), ffmpeg converts", `${fps(ffmpegRgbMs).toFixed(0)} fps = ${(fps(ffmpegRgbMs) / nullFps).toFixed(2)}x`, '', ''],
+    ["  frames({ format: 'rgb24', reuse: true }), ffmpeg converts", `${fps(ffmpegRgbMs).toFixed(0)} fps = ${(fps(ffmpegRgbMs) / nullFps).toFixed(2)}x`, '', ''],
     ['  frames() + toRgb() in JS on every frame', `${fps(jsRgbMs).toFixed(0)} fps = ${(fps(jsRgbMs) / nullFps).toFixed(2)}x`, '', ''],
     ['random seek, 50 frames, no cache', `p50 ${median(seekMs).toFixed(0)} / p95 ${percentile(seekMs, 95).toFixed(0)} ms`, 'p95 <= 400 ms', percentile(seekMs, 95) <= 400 ? 'yes' : 'NO'],
     ['  seek onto a keyframe (start-up cost)', `p50 ${median(keyMs).toFixed(0)} ms`, '', ''],
@@ -174,12 +190,13 @@ async function main() {
   console.log(line(['metric', 'value', 'goal', 'met']));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const r of rows) console.log(line(r));
-  const ratios = nullMs.map((n, i) => (n / appMs[i]!).toFixed(2)).join(' ');
-  console.log(`\nper-run app/null ratios: ${ratios}`);
+  const ratios = (ms: number[]) => nullMs.map((n, i) => (n / ms[i]!).toFixed(2)).join(' ');
+  console.log(`\nper-run app/null ratios: frames({ reuse: true }) ${ratios(appReuseMs)}; frames() ${ratios(appMs)}`);
   const list = (xs: number[]) => xs.map((m) => m.toFixed(0)).join('/');
   console.log(
     `sequential runs (ms): null ${list(nullMs)}, stdout floor ${list(pipeMs)}, reader fifo ${list(readerMs.fifo)}, ` +
-      `reader stdout ${list(readerMs.stdout)}, app ${list(appMs)}`,
+      `reader fifo ring ${list(readerMs.fifoReuse)}, reader stdout ${list(readerMs.stdout)}, reader stdout ring ${list(readerMs.stdoutReuse)}, ` +
+      `app reuse ${list(appReuseMs)}, app ${list(appMs)}`,
   );
   console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores`);
 }

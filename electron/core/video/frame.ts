@@ -32,6 +32,10 @@ export interface Frame {
   format: PixelFormat;
   /** Only for yuv420p frames. */
   colour?: YuvColour;
+  /**
+   * The pixels, the frame's own, except from a `frames(from, to, { reuse: true })` stream: there
+   * they are valid only until the iterator's next step, which may overwrite them.
+   */
   data: Buffer;
 }
 

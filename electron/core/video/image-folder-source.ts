@@ -54,6 +54,7 @@ export class ImageFolderSource implements FrameSource {
     assertFrameRange(from, to, this.info);
     const size = streamSize(this.info, options);
     const resize = size.width === this.info.width && size.height === this.info.height ? undefined : size;
+    // options.reuse is ignored: every image decodes into a buffer of its own, which outlives any step.
     return this.stream(from, to, resize);
   }
 

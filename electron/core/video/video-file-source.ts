@@ -102,7 +102,7 @@ export class VideoFileSource implements FrameSource {
     this.assertOpen();
     assertFrameRange(from, to, this.info);
     const size = streamSize(this.info, options);
-    return this.stream(from, to, size.width, size.height, options.format === 'rgb24');
+    return this.stream(from, to, size.width, size.height, options.format === 'rgb24', options.reuse ?? false);
   }
 
   thumbnails(options: ThumbnailOptions): Promise<Thumbnail[]> {
@@ -137,9 +137,9 @@ export class VideoFileSource implements FrameSource {
     return path.basename(this.info.path);
   }
 
-  private async *stream(from: number, to: number, width: number, height: number, rgb: boolean): AsyncGenerator<Frame, void, undefined> {
+  private async *stream(from: number, to: number, width: number, height: number, rgb: boolean, reuse: boolean): AsyncGenerator<Frame, void, undefined> {
     if (from === to) return;
-    const reader = this.spawn({ start: from, count: to - from, width, height, rgb }, `${this.name} frames ${from}–${to - 1}`);
+    const reader = this.spawn({ start: from, count: to - from, width, height, rgb }, `${this.name} frames ${from}–${to - 1}`, reuse);
     try {
       for (let index = from; index < to; index++) {
         const data = await reader.next();
@@ -223,9 +223,10 @@ export class VideoFileSource implements FrameSource {
       });
   }
 
-  private spawn(range: DecodeRange, describe: string): RawFrameReader {
+  /** With `reuse`, each frame's buffer is overwritten once the next is asked for (see RawFrameReaderOptions). */
+  private spawn(range: DecodeRange, describe: string, reuse = false): RawFrameReader {
     const bytes = frameByteLength(range.rgb ? 'rgb24' : this.info.decodeFormat, range.width, range.height);
-    const reader = new RawFrameReader(this.ffmpeg.path, decodeArgs(this.ffmpeg, this.info, range), bytes, describe);
+    const reader = new RawFrameReader(this.ffmpeg.path, decodeArgs(this.ffmpeg, this.info, range), bytes, describe, { reuse });
     this.readers.add(reader);
     this.decoderStarts++;
     return reader;
