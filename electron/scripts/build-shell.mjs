@@ -32,4 +32,6 @@ const started = Date.now();
 await build({ ...common, entryPoints: [path.join(root, 'electron/shell/main.ts')], outfile: path.join(root, 'dist/shell/main.cjs') });
 // The preload runs sandboxed: only `electron` may be required, so everything else is bundled in.
 await build({ ...common, entryPoints: [path.join(root, 'electron/shell/preload.ts')], outfile: path.join(root, 'dist/shell/preload.cjs'), external: ['electron'] });
-console.log(`build:shell: dist/shell/main.cjs and preload.cjs in ${Date.now() - started} ms`);
+// The DFF engine's worker thread (electron/core/dff/engine.ts looks for it beside the main bundle).
+await build({ ...common, entryPoints: [path.join(root, 'electron/core/dff/worker.ts')], outfile: path.join(root, 'dist/shell/dff-worker.cjs') });
+console.log(`build:shell: dist/shell/main.cjs, preload.cjs and dff-worker.cjs in ${Date.now() - started} ms`);

@@ -8,8 +8,9 @@ import { Args } from './args';
 import type { CliCommand, CliIO } from './command';
 import { exportCommand } from './commands/export';
 import { importCommand } from './commands/import';
+import { inferCommand } from './commands/infer';
 
-export const COMMANDS: readonly CliCommand[] = [exportCommand, importCommand];
+export const COMMANDS: readonly CliCommand[] = [exportCommand, importCommand, inferCommand];
 
 function help(): string {
   return [

@@ -37,6 +37,8 @@ export async function openUnnamedFifo(): Promise<PipeEnds | null> {
     await mkfifo(file);
     // A non-blocking open for reading succeeds without a writer; the blocking open for writing
     // then finds a reader and returns at once.
+    // These fds are closed by the net.Socket that reads them, not by fs: a worker_threads Worker that uses
+    // this must be created with `trackUnmanagedFds: false`, or its exit closes the numbers a second time.
     const readFd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     try {
       return { readFd, writeFd: fs.openSync(file, fs.constants.O_WRONLY) };

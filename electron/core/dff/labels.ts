@@ -1,0 +1,185 @@
+/**
+ * A frame's task outputs as labels at the video's size. Decisions (documented in README.md):
+ * - detection head: one box annotation per detection (its score), mapped from model input to video pixels;
+ * - segmentation head (class map: segmentationAtSize): one mask annotation per class present (semantic: no instance split, no track id),
+ *   its box the mask's box, its score the class's mean probability where it wins;
+ * - the frame's score: mean top-class probability of the segmentation, else the mean box score.
+ */
+import type * as ort from 'onnxruntime-node';
+import { countsToString, type CocoRle } from '../masks/rle';
+import { decodeCenterNet } from '../models/decode';
+import type { TaskOutputs } from '../models/dff-runner';
+import type { PackManifest } from '../models/manifest';
+import type { PackBox, PackMask } from './types';
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+export function labelFrame(outputs: TaskOutputs, manifest: PackManifest, video: Size): { score: number | null; boxes: PackBox[]; masks: PackMask[] } {
+  const { heads, input } = manifest;
+  let boxes: PackBox[] = [];
+  let masks: PackMask[] = [];
+  let score: number | null = null;
+  if (heads.detection && outputs.heatmap && outputs.size && outputs.offset) {
+    const dets = decodeCenterNet(asMap(outputs.heatmap), asMap(outputs.size), asMap(outputs.offset), heads.detection);
+    const sx = video.width / input.width;
+    const sy = video.height / input.height;
+    boxes = dets.flatMap((d) => {
+      const x0 = clamp(d.box[0] * sx, video.width);
+      const y0 = clamp(d.box[1] * sy, video.height);
+      const x1 = clamp((d.box[0] + d.box[2]) * sx, video.width);
+      const y1 = clamp((d.box[1] + d.box[3]) * sy, video.height);
+      return x1 > x0 && y1 > y0 ? [{ classId: d.classId, box: { x: x0, y: y0, w: x1 - x0, h: y1 - y0 }, score: d.score }] : [];
+    });
+    if (boxes.length) score = boxes.reduce((s, b) => s + b.score, 0) / boxes.length;
+  }
+  if (heads.segmentation && outputs.segmentation) {
+    const conf = segmentationConfidence(outputs.segmentation);
+    const classMap = segmentationAtSize(outputs.segmentation, video.width, video.height);
+    masks = [...classMapToRles(classMap, video.height, video.width)]
+      .filter(([classId]) => classId !== heads.segmentation!.backgroundId)
+      .map(([classId, mask]) => ({ classId, mask, score: conf.perClass[classId] ?? conf.mean }));
+    score = conf.mean;
+  }
+  return { score, boxes, masks };
+}
+
+/**
+ * The same class map as decodeSegmentation (logits resized bilinearly, half-pixel centres, then argmax),
+ * faster at video sizes: a bilinear mix of logit vectors whose argmax is the same class has that argmax
+ * too (for each k, l[c] - l[k] >= 0 at every corner stays >= 0 under convex weights), so pixels whose four
+ * source cells agree take the class without touching the C logits; only pixels along class borders are
+ * interpolated, by decodeSegmentation itself on their strip of rows.
+ */
+export function segmentationAtSize(logits: ort.Tensor, width: number, height: number): Uint8Array {
+  const [, C, h, w] = logits.dims as [number, number, number, number];
+  const d = logits.data as Float32Array;
+  const plane = h * w;
+  const cellClass = new Uint8Array(plane);
+  for (let p = 0; p < plane; p++) {
+    let best = 0;
+    let bestV = -Infinity;
+    for (let c = 0, o = p; c < C; c++, o += plane) {
+      if (d[o]! > bestV) {
+        bestV = d[o]!;
+        best = c;
+      }
+    }
+    cellClass[p] = best;
+  }
+  const sx = w / width;
+  const sy = h / height;
+  const xs = Array.from({ length: width }, (_, x) => {
+    const f = Math.max((x + 0.5) * sx - 0.5, 0);
+    const x0 = Math.min(Math.floor(f), w - 1);
+    return { x0, x1: Math.min(x0 + 1, w - 1), wx: Math.min(f - x0, 1) };
+  });
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const f = Math.max((y + 0.5) * sy - 0.5, 0);
+    const y0 = Math.min(Math.floor(f), h - 1);
+    const y1 = Math.min(y0 + 1, h - 1);
+    const wy = Math.min(f - y0, 1);
+    const r0 = y0 * w;
+    const r1 = y1 * w;
+    for (let x = 0; x < width; x++) {
+      const { x0, x1, wx } = xs[x]!;
+      const i00 = r0 + x0;
+      const i01 = r0 + x1;
+      const i10 = r1 + x0;
+      const i11 = r1 + x1;
+      const c0 = cellClass[i00]!;
+      if (cellClass[i01] === c0 && cellClass[i10] === c0 && cellClass[i11] === c0) {
+        out[y * width + x] = c0;
+        continue;
+      }
+      // a class border: interpolate as decodeSegmentation does
+      const w00 = (1 - wx) * (1 - wy);
+      const w01 = wx * (1 - wy);
+      const w10 = (1 - wx) * wy;
+      const w11 = wx * wy;
+      let best = 0;
+      let bestV = -Infinity;
+      for (let c = 0, o = 0; c < C; c++, o += plane) {
+        const v = d[o + i00]! * w00 + d[o + i01]! * w01 + d[o + i10]! * w10 + d[o + i11]! * w11;
+        if (v > bestV) {
+          bestV = v;
+          best = c;
+        }
+      }
+      out[y * width + x] = best;
+    }
+  }
+  return out;
+}
+
+/** Softmax over the class axis at logit resolution: the mean top probability, and per class where it wins. */
+export function segmentationConfidence(logits: ort.Tensor): { mean: number; perClass: (number | undefined)[] } {
+  const [, C, h, w] = logits.dims as [number, number, number, number];
+  const d = logits.data as Float32Array;
+  const plane = h * w;
+  const sum = new Float64Array(C);
+  const count = new Uint32Array(C);
+  let total = 0;
+  for (let p = 0; p < plane; p++) {
+    let best = 0;
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) {
+      const v = d[c * plane + p]!;
+      if (v > max) {
+        max = v;
+        best = c;
+      }
+    }
+    let z = 0;
+    for (let c = 0; c < C; c++) z += Math.exp(d[c * plane + p]! - max);
+    const prob = 1 / z;
+    sum[best] += prob;
+    count[best]! += 1;
+    total += prob;
+  }
+  return { mean: total / plane, perClass: Array.from(sum, (s, c) => (count[c] ? s / count[c]! : undefined)) };
+}
+
+/**
+ * One COCO RLE per class present in a row-major class-id map, in one column-major pass: where the id
+ * changes, the old class's run of ones ends and the new class's run of zeros ends.
+ */
+export function classMapToRles(map: Uint8Array, h: number, w: number): Map<number, CocoRle> {
+  const runs = new Map<number, number[]>();
+  const runStart = new Map<number, number>();
+  let prev = -1;
+  for (let x = 0, pos = 0; x < w; x++) {
+    for (let y = 0; y < h; y++, pos++) {
+      const v = map[y * w + x]!;
+      if (v === prev) continue;
+      if (prev >= 0) {
+        runs.get(prev)!.push(pos - runStart.get(prev)!);
+        runStart.set(prev, pos);
+      }
+      let r = runs.get(v);
+      if (!r) runs.set(v, (r = []));
+      r.push(pos - (runStart.get(v) ?? 0));
+      runStart.set(v, pos);
+      prev = v;
+    }
+  }
+  const n = h * w;
+  const out = new Map<number, CocoRle>();
+  for (const [c, r] of [...runs].sort((a, b) => a[0] - b[0])) {
+    const tail = n - runStart.get(c)!;
+    if (tail > 0) r.push(tail);
+    out.set(c, { size: [h, w], counts: countsToString(r) });
+  }
+  return out;
+}
+
+function clamp(v: number, max: number): number {
+  return Math.min(Math.max(v, 0), max);
+}
+
+function asMap(t: ort.Tensor) {
+  return { data: t.data as Float32Array, dims: t.dims };
+}

@@ -1,0 +1,143 @@
+/** The DFF engine's vocabulary: what a run is asked to do, what it reports, how it ends. */
+import type { ErrorInfo } from '../../common/errors';
+import type { CocoRle } from '../masks/rle';
+import type { Box } from '../store';
+
+/** 'fixed': a key frame every k frames (DFF as in the paper); 'baseline': the feature network on every frame. */
+export type RunMode = { kind: 'fixed'; k: number } | { kind: 'baseline' };
+
+export interface RunRequest {
+  videoId: number;
+  /** A model pack folder (manifest.json beside its ONNX files). */
+  packDir: string;
+  mode: RunMode;
+  /** Frames [from, to) of the video; default the whole video. */
+  from?: number;
+  to?: number;
+  /** onnxruntime intra-op threads (default: onnxruntime's own choice). */
+  threads?: number;
+  /** Execution providers tried in order; the first whose sessions load runs (default ['cpu']). */
+  providers?: string[];
+}
+
+/** What `inference_runs.params` holds: enough to resume the run exactly. */
+export interface RunParams {
+  videoId: number;
+  from: number;
+  to: number;
+  mode: RunMode;
+  threads: number | null;
+  providers: string[];
+  /** Providers tried before the one that ran, and why each failed. */
+  providerFailures: ProviderFailure[];
+}
+
+export interface ProviderFailure {
+  provider: string;
+  error: string;
+}
+
+/** A frame that could not be read (corrupt, or past the end of a video that ends early): recorded, then skipped. */
+export interface BadFrame {
+  frameIdx: number;
+  message: string;
+}
+
+export type RunStatusNow = 'running' | 'paused';
+
+export interface RunProgress {
+  runId: number;
+  videoId: number;
+  status: RunStatusNow;
+  /** Frames of [from, to) handled so far, by this and earlier sessions of the run (written, skipped or bad). */
+  done: number;
+  total: number;
+  /** Frames per second in this session. */
+  fps: number;
+  /** Seconds left at the current speed; null until there is a speed. */
+  etaS: number | null;
+  /** Frames left as they were because a person verified or edited them. */
+  skipped: number;
+  badFrames: number;
+}
+
+export interface RunOutcome {
+  runId: number;
+  status: 'done' | 'cancelled';
+  done: number;
+  total: number;
+  /** Frames whose machine labels this session wrote. */
+  written: number;
+  /** Frames a person verified or edited, left untouched. */
+  skipped: { frameIdx: number; reason: 'verified' | 'human-edited' }[];
+  badFrames: BadFrame[];
+  seconds: number;
+  fps: number;
+}
+
+// ---- labels of one frame, as the worker sends them (class ids are the pack's: 1..C) ----
+
+export interface PackBox {
+  classId: number;
+  box: Box;
+  score: number;
+}
+
+export interface PackMask {
+  classId: number;
+  /** The class's pixels at the video's size. */
+  mask: CocoRle;
+  /** Mean softmax probability of the class over its pixels (at logit resolution). */
+  score: number;
+}
+
+export interface FrameLabels {
+  frameIdx: number;
+  /** True on key frames (features computed from this frame), false on propagated ones. */
+  key: boolean;
+  /** How much to trust the frame: mean top-class probability of the segmentation, else mean box score. */
+  score: number | null;
+  boxes: PackBox[];
+  masks: PackMask[];
+}
+
+// ---- the worker protocol ----
+
+export interface WorkerInput {
+  packDir: string;
+  videoPath: string;
+  /** The video's size as the project knows it (labels are written at this size). */
+  video: { width: number; height: number };
+  from: number;
+  to: number;
+  /** First frame to write (from, or where an earlier session stopped). */
+  start: number;
+  mode: RunMode;
+  threads: number | null;
+  providers: string[];
+  /** A batch is sent when it has this many frames or is this old. */
+  batchFrames: number;
+  batchMs: number;
+}
+
+export interface FrameTimings {
+  keyFrames: number;
+  keyMs: number;
+  propagatedFrames: number;
+  propagatedMs: number;
+}
+
+export type WorkerMessage =
+  | { type: 'ready'; provider: string; providerFailures: ProviderFailure[]; packName: string; packHash: string; classes: PackClass[]; detects: boolean }
+  | { type: 'batch'; frames: FrameLabels[]; bad: BadFrame[]; next: number; timings: FrameTimings }
+  | { type: 'paused' }
+  | { type: 'stopped'; reason: 'cancelled' | 'finished' }
+  | { type: 'failed'; error: ErrorInfo };
+
+export type ControlMessage = { type: 'pause' } | { type: 'resume' } | { type: 'cancel' };
+
+export interface PackClass {
+  id: number;
+  name: string;
+  color: [number, number, number];
+}

@@ -1,0 +1,113 @@
+/**
+ * The DFF run's worker thread: decodes the video and runs onnxruntime off the main thread, and posts
+ * labelled frames in batches. The main thread (engine.ts) owns the project store and writes them:
+ * the store's lock is per process, so this thread never opens the project.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { AppError, toErrorInfo } from '../errors';
+import { DffRunner } from '../models/dff-runner';
+import type { LoadedPack } from '../models/load-pack';
+import { openFrameSource, type FrameSource } from '../video';
+import { dffLoop } from './dff-loop';
+import { readFrames } from './frame-reader';
+import { labelFrame } from './labels';
+import { hashPack, openPack } from './pack-session';
+import { keySchedule } from './schedule';
+import type { BadFrame, ControlMessage, FrameLabels, FrameTimings, WorkerInput, WorkerMessage } from './types';
+
+const port = parentPort!;
+const input = workerData as WorkerInput;
+const post = (m: WorkerMessage) => port.postMessage(m);
+
+let paused = false;
+let cancelled = false;
+let wake: (() => void) | null = null;
+port.on('message', (m: ControlMessage) => {
+  if (m.type === 'pause') paused = true;
+  else if (m.type === 'resume') paused = false;
+  else if (m.type === 'cancel') cancelled = true;
+  wake?.();
+});
+
+async function run(): Promise<WorkerMessage> {
+  let pack: LoadedPack | null = null;
+  let source: FrameSource | null = null;
+  const batch: FrameLabels[] = [];
+  const bad: BadFrame[] = [];
+  let timings = emptyTimings();
+  let next = input.start;
+  let lastFlush = Date.now();
+  const flush = () => {
+    if (batch.length || bad.length) post({ type: 'batch', frames: batch.splice(0), bad: bad.splice(0), next, timings });
+    timings = emptyTimings();
+    lastFlush = Date.now();
+  };
+  try {
+    const opened = await openPack(input.packDir, input.providers, input.threads);
+    pack = opened.pack;
+    const { manifest } = pack;
+    post({
+      type: 'ready',
+      provider: opened.provider,
+      providerFailures: opened.providerFailures,
+      packName: manifest.name,
+      packHash: await hashPack(input.packDir, manifest),
+      classes: manifest.classes,
+      detects: !!manifest.heads.detection,
+    });
+    source = await openFrameSource(input.videoPath, { cacheBytes: 0 });
+    const { width, height } = source.info;
+    if (width !== input.video.width || height !== input.video.height) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `${input.videoPath} is now ${width}×${height}; the project added it as ${input.video.width}×${input.video.height}`,
+        { path: input.videoPath },
+      );
+    }
+    if (cancelled) return { type: 'stopped', reason: 'cancelled' };
+    const runner = new DffRunner(pack);
+    const schedule = keySchedule(input.mode, input.from);
+    const size = { width: manifest.input.width, height: manifest.input.height };
+    const frames = readFrames(source, schedule.keyAtOrBefore(input.start), input.to, size);
+    for await (const ev of dffLoop(runner, frames, schedule, input.start)) {
+      if ('error' in ev) bad.push({ frameIdx: ev.frameIdx, message: ev.error });
+      else {
+        batch.push({ frameIdx: ev.frameIdx, key: ev.key, ...labelFrame(ev.outputs, manifest, input.video) });
+        if (ev.key) {
+          timings.keyFrames++;
+          timings.keyMs += ev.ms;
+        } else {
+          timings.propagatedFrames++;
+          timings.propagatedMs += ev.ms;
+        }
+      }
+      next = ev.frameIdx + 1;
+      if (batch.length + bad.length >= input.batchFrames || Date.now() - lastFlush >= input.batchMs) flush();
+      if (paused && !cancelled) {
+        flush();
+        post({ type: 'paused' });
+        while (paused && !cancelled) await new Promise<void>((resolve) => (wake = resolve));
+      }
+      if (cancelled) break;
+    }
+    if (!cancelled) next = input.to;
+    flush();
+    return { type: 'stopped', reason: cancelled ? 'cancelled' : 'finished' };
+  } catch (err) {
+    flush();
+    return { type: 'failed', error: toErrorInfo(err) };
+  } finally {
+    await source?.close().catch(() => undefined);
+    await pack?.release().catch(() => undefined);
+  }
+}
+
+function emptyTimings(): FrameTimings {
+  return { keyFrames: 0, keyMs: 0, propagatedFrames: 0, propagatedMs: 0 };
+}
+
+// no top-level await: the packaged app bundles this file as CommonJS
+void run().then((last) => {
+  post(last);
+  port.close();
+});

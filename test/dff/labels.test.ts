@@ -1,0 +1,71 @@
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { classMapToRles, segmentationAtSize, segmentationConfidence } from '../../electron/core/dff/labels';
+import { decodeSegmentation } from '../../electron/core/models/decode';
+import { keySchedule } from '../../electron/core/dff/schedule';
+import { decodeMask, encodeMask } from '../../electron/core/masks/rle';
+
+describe('classMapToRles', () => {
+  it('gives, for each class present, the same RLE as encoding its mask alone', () => {
+    const h = 37;
+    const w = 53;
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 5; round++) {
+      // blobs of classes 0..4, plus class 5 only in the last pixel and class 6 only in the first
+      const map = new Uint8Array(h * w).map((_, p) => Math.floor(((p % w) / w) * 3 + rand() * 2) % 5);
+      if (round > 2) map[h * w - 1] = 5;
+      if (round > 3) map[0] = 6;
+      const rles = classMapToRles(map, h, w);
+      const present = [...new Set(map)].sort((a, b) => a - b);
+      expect([...rles.keys()]).toEqual(present);
+      for (const c of present) {
+        expect(rles.get(c)).toEqual(encodeMask(map.map((v) => (v === c ? 1 : 0)), h, w));
+        expect(decodeMask(rles.get(c)!).reduce((s, v) => s + v, 0)).toBe(map.filter((v) => v === c).length);
+      }
+    }
+  });
+});
+
+describe('segmentationConfidence', () => {
+  it('is the mean top softmax probability, and per class where that class wins', () => {
+    // 3 classes over 2 cells: cell 0 logits (0, ln 3, 0) -> p = 0.6 for class 1; cell 1 (ln 4, 0, 0) -> 4/6 for class 0
+    const data = new Float32Array([0, Math.log(4), Math.log(3), 0, 0, 0]);
+    const c = segmentationConfidence(new ort.Tensor('float32', data, [1, 3, 1, 2]));
+    expect(c.mean).toBeCloseTo((0.6 + 4 / 6) / 2, 6);
+    expect(c.perClass[0]).toBeCloseTo(4 / 6, 6);
+    expect(c.perClass[1]).toBeCloseTo(0.6, 6);
+    expect(c.perClass[2]).toBeUndefined();
+  });
+});
+
+describe('keySchedule', () => {
+  it('puts keys every k frames from the first frame of the range, and resumes from the key at or before', () => {
+    const s = keySchedule({ kind: 'fixed', k: 10 }, 5);
+    expect([5, 6, 14, 15, 25].map((i) => s.isKey(i))).toEqual([true, false, false, true, true]);
+    expect([5, 9, 15, 24].map((c) => s.keyAtOrBefore(c))).toEqual([5, 5, 15, 15]);
+    const b = keySchedule({ kind: 'baseline' }, 0);
+    expect(b.isKey(7) && b.keyAtOrBefore(7) === 7).toBe(true);
+  });
+});
+
+describe('segmentationAtSize', () => {
+  it('gives exactly decodeSegmentation’s class map, up-sampling and down-sampling', () => {
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const [C, h, w] = [7, 12, 20];
+    // smooth class blobs (like a real head's logits) plus noise, so both uniform areas and borders occur
+    const data = new Float32Array(C * h * w).map((_, i) => {
+      const c = Math.floor(i / (h * w));
+      const p = i % (h * w);
+      const [y, x] = [Math.floor(p / w), p % w];
+      return Math.sin((x + 3 * c) / 3) * Math.cos((y - 2 * c) / 2) * 4 + rand();
+    });
+    const logits = new ort.Tensor('float32', data, [1, C, h, w]);
+    for (const [W, H] of [[640, 360], [320, 192], [97, 61], [15, 9]] as const) {
+      const fast = segmentationAtSize(logits, W, H);
+      expect(new Set(fast).size).toBeGreaterThan(2);
+      expect(Buffer.from(fast).equals(Buffer.from(decodeSegmentation({ data, dims: logits.dims }, W, H))), `${W}x${H}`).toBe(true);
+    }
+  });
+});
