@@ -1,5 +1,5 @@
 /**
- * Export benchmark: `npx tsx test/bench/export.bench.ts [frames=100000]`.
+ * Export benchmark: `npm run bench:export -- [frames=100000]`.
  * Builds a project of N frames × 10 objects with masks (320×240, the store's bulk machine-write
  * path), then exports it; each export runs in its own child process so its peak RSS is its own.
  * Baseline in the same run: the same export of the first N/10 frames, to show that time grows

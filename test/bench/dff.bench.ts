@@ -1,5 +1,5 @@
 /**
- * npx tsx test/dff/dff.bench.ts [--pack DIR] [--frames 150] [--threads 1] — the whole engine (decode,
+ * npm run bench:dff -- [--pack DIR] [--frames 150] [--threads 1] — the whole engine (decode,
  * worker, onnxruntime, labels, SQLite writes) on the demo video (640×360), DFF k=10 and k=5 against the
  * per-frame baseline measured in the same run, with how far DFF's masks stay from the baseline's.
  */
@@ -10,7 +10,7 @@ import { appRoot } from '../../electron/core/app-paths';
 import { startRun } from '../../electron/core/dff/engine';
 import type { RunMode } from '../../electron/core/dff/types';
 import type { RunTimings } from '../../electron/core/dff/engine';
-import { agreement, packDir as defaultPack, paintMasks, projectWith, tempDir } from './helpers';
+import { agreement, packDir as defaultPack, paintMasks, projectWith, tempDir } from '../dff/helpers';
 
 const { values } = parseArgs({ options: { pack: { type: 'string' }, frames: { type: 'string', default: '150' }, threads: { type: 'string', default: '1' } } });
 const pack = path.resolve(values.pack ?? defaultPack);
