@@ -7,6 +7,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, type IpcMainInvokeEvent, typ
 import type { DialogKind, MenuCommand } from '../common/api';
 import { appHome, appRoot } from '../core/app-paths';
 import { AppContext } from '../core/api/context';
+import { toErrorInfo } from '../core/errors';
 import { dispatch } from '../core/api/handlers';
 import { Session } from '../core/api/session';
 import { buildMenu } from './menu';
@@ -43,7 +44,7 @@ async function openDialog(win: BrowserWindow, kind: DialogKind): Promise<string 
   return r.canceled ? null : (r.filePaths[0] ?? null);
 }
 
-function createWindow(): BrowserWindow {
+function createWindow(): { win: BrowserWindow; session: Session } {
   const id = nextSessionId++;
   const win = new BrowserWindow({
     width: 1440,
@@ -82,7 +83,16 @@ function createWindow(): BrowserWindow {
     void session.dispose();
   });
   void win.loadURL(APP_URL);
-  return win;
+  return { win, session };
+}
+
+/** What the first window opens, as browser mode does: `--project P`, nothing with `--no-project`, else the demo. */
+async function openAtStart(session: Session): Promise<void> {
+  const argv = process.argv;
+  if (argv.includes('--no-project')) return;
+  const i = argv.indexOf('--project');
+  if (i >= 0 && argv[i + 1]) await session.openProject(argv[i + 1]!);
+  else await session.openDemo();
 }
 
 function sessionFor(e: IpcMainInvokeEvent): Session {
@@ -103,8 +113,10 @@ app.whenReady().then(() => {
   context = new AppContext(appHome());
   handleProtocols(path.join(appRoot(), 'dist', 'renderer'), (id) => sessions.get(id));
   const send = (command: MenuCommand) => BrowserWindow.getFocusedWindow()?.webContents.send('dff:event', 'menu.command', { command });
-  Menu.setApplicationMenu(buildMenu(send, createWindow));
-  createWindow();
+  Menu.setApplicationMenu(buildMenu(send, () => createWindow().win));
+  const { session } = createWindow();
+  // A failure reaches the page as an error event, shown in its banner.
+  openAtStart(session).catch((err: unknown) => session.emit('error', toErrorInfo(err)));
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });
