@@ -4,7 +4,7 @@
  * Both transports (Electron IPC and the browser-mode WebSocket) carry exactly these shapes.
  */
 import { z } from 'zod';
-import { FRAME_STATES } from './domain';
+import { ANNOTATION_SOURCES, FRAME_STATES } from './domain';
 import { ERROR_CODES, type ErrorInfo } from './errors';
 import {
   CityscapesMappingSetInput,
@@ -200,8 +200,78 @@ export const ImportResultSchema = z.object({
 export type ImportResult = z.infer<typeof ImportResultSchema>;
 export type ImportCocoOptions = z.input<typeof ImportCocoInput>;
 
+// ---- DFF runs and their results ----
+
+export const DffModeSchema = z.enum(['fixed', 'baseline']);
+export type DffMode = z.infer<typeof DffModeSchema>;
+
+export const DffStartInput = z.object({
+  videoId: id,
+  /** 'fixed': a key frame every k frames (k defaults to the pack's keyInterval); 'baseline': every frame a key frame. */
+  mode: DffModeSchema,
+  k: z.number().int().min(1).max(1000).optional(),
+  /** A model pack folder; default the bundled models/default. */
+  packDir: z.string().trim().min(1).optional(),
+  /** Frames [from, to) of the video; default the whole video. */
+  from: frameIndex.optional(),
+  to: frameIndex.optional(),
+});
+export type DffStartOptions = z.input<typeof DffStartInput>;
+
+export const DffResultSchema = z.object({
+  runId: id,
+  status: z.enum(['done', 'cancelled']),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  written: z.number().int().nonnegative(),
+  /** Frames a person verified or edited, left untouched. */
+  skipped: z.number().int().nonnegative(),
+  badFrames: z.number().int().nonnegative(),
+  fps: z.number().nonnegative(),
+});
+export type DffResult = z.infer<typeof DffResultSchema>;
+
+const colorHex = z.string().regex(/^#[0-9a-fA-F]{6}$/);
+
+export const FrameBoxSchema = z.object({
+  annotationId: id,
+  x: z.number(),
+  y: z.number(),
+  w: z.number(),
+  h: z.number(),
+  classId: id,
+  className: z.string(),
+  color: colorHex,
+  score: z.number().nullable(),
+  source: z.enum(ANNOTATION_SOURCES),
+  trackId: z.number().int().nullable(),
+});
+export type FrameBox = z.infer<typeof FrameBoxSchema>;
+
+export const FrameMaskSchema = z.object({
+  annotationId: id,
+  /** COCO compressed RLE of the mask at the video's full size: size is [height, width]. */
+  size: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
+  counts: z.string(),
+  classId: id,
+  className: z.string(),
+  color: colorHex,
+  score: z.number().nullable(),
+  source: z.enum(ANNOTATION_SOURCES),
+});
+export type FrameMask = z.infer<typeof FrameMaskSchema>;
+
+/** A frame's labels: annotations without a mask are boxes, those with one are masks (their box is the mask's). */
+export const FrameAnnotationsSchema = z.object({ boxes: z.array(FrameBoxSchema), masks: z.array(FrameMaskSchema) });
+export type FrameAnnotations = z.infer<typeof FrameAnnotationsSchema>;
+
+/** A byte per frame (base64): bits 0..6 the index of its state in FRAME_STATES, bit 7 set on DFF key frames. */
+export const FrameStatesSchema = z.object({ count: z.number().int().nonnegative(), codes: z.string() });
+export type FrameStates = z.infer<typeof FrameStatesSchema>;
+export const FRAME_KEY_BIT = 0x80;
+
 /** Kinds of background task (`task.progress` / `task.finished`). */
-export const TASK_KINDS = ['export'] as const;
+export const TASK_KINDS = ['export', 'dff'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
 export const DialogKindSchema = z.enum(['open-project', 'create-project', 'video-file', 'image-folder']);
@@ -258,6 +328,17 @@ export const calls = {
   'export.cityscapesMappingSet': { input: CityscapesMappingSetInput.strict(), output: z.array(CityscapesMappingSchema) },
   /** COCO dataset or results as machine pre-labels on one video; a person's frames are skipped and listed. */
   'import.coco': { input: ImportCocoInput.strict(), output: ImportResultSchema },
+  /**
+   * Starts a DFF run in the background: {taskId, runId} once the pack has loaded. Progress (phase 'frames', with fps
+   * and etaS) comes as `task.progress`, the end as `task.finished` (CANCELLED when stopped; dff.resume continues it).
+   */
+  'dff.start': { input: DffStartInput.strict(), output: z.object({ taskId: z.string(), runId: id }) },
+  /** Continues a run that stopped (cancelled, failed or killed), as a new task. */
+  'dff.resume': { input: z.object({ runId: id }).strict(), output: z.object({ taskId: z.string(), runId: id }) },
+  /** Stops a running DFF task after the frame in hand; what it wrote is kept. */
+  'dff.cancel': { input: z.object({ taskId: z.string().min(1) }).strict(), output: z.null() },
+  'frame.annotations': { input: z.object({ videoId: id, index: frameIndex }).strict(), output: FrameAnnotationsSchema },
+  'video.frameStates': { input: z.object({ videoId: id }).strict(), output: FrameStatesSchema },
   /** A native file dialog; only the Electron host has one (see AppInfo.nativeDialogs). Null = cancelled. */
   'dialog.open': { input: z.object({ kind: DialogKindSchema }).strict(), output: z.object({ path: z.string().nullable() }) },
 } as const;
@@ -302,10 +383,14 @@ export const events = {
     phase: z.string(),
     done: z.number().nonnegative(),
     total: z.number().nonnegative(),
+    /** Frames per second and seconds left (DFF runs). */
+    fps: z.number().nonnegative().optional(),
+    etaS: z.number().nonnegative().nullable().optional(),
   }),
   /** A background task ended: its result, or the error that stopped it (CANCELLED when the user stopped it). */
-  'task.finished': z.discriminatedUnion('ok', [
+  'task.finished': z.union([
     z.object({ taskId: z.string(), kind: z.literal('export'), ok: z.literal(true), result: ExportResultSchema }),
+    z.object({ taskId: z.string(), kind: z.literal('dff'), ok: z.literal(true), result: DffResultSchema }),
     z.object({ taskId: z.string(), kind: z.enum(TASK_KINDS), ok: z.literal(false), error: ErrorInfoSchema }),
   ]),
   /** An error no call returned (e.g. a background task failed). */

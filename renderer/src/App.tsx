@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AppInfo, DialogKind, MenuCommand, ProjectInfo, RecentProject, VideoInfo } from '../../electron/common/api';
+import { FRAME_KEY_BIT, FRAME_STATES, type AppInfo, type DialogKind, type MenuCommand, type ProjectInfo, type RecentProject, type VideoInfo } from '../../electron/common/api';
 import type { ErrorInfo } from '../../electron/common/errors';
 import { client, errorInfoOf } from './api/client';
 import { ErrorBanner } from './components/ErrorBanner';
@@ -13,6 +13,12 @@ import { useExportTask } from './export/useExportTask';
 import { ImportDialog } from './import/ImportDialog';
 import { SettingsDialog } from './settings/SettingsDialog';
 import { frameLoader, useShownFrame } from './frames/useShownFrame';
+import { Group } from 'react-konva';
+import { DffDialog } from './dff/DffDialog';
+import { LabelsOverlay } from './dff/LabelsOverlay';
+import { TimelineStrip } from './dff/TimelineStrip';
+import { useDffTask } from './dff/useDffTask';
+import { useFrameLabels, useFrameStates } from './dff/useFrameResults';
 
 const clamp = (i: number, n: number) => Math.max(0, Math.min(n - 1, i));
 
@@ -32,8 +38,10 @@ export function App() {
   const [view, setView] = useState<StageView>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  const [dialog, setDialog] = useState<'export' | 'import' | 'settings' | null>(null);
+  const [dialog, setDialog] = useState<'export' | 'import' | 'settings' | 'dff' | null>(null);
   const exportTask = useExportTask();
+  const dffTask = useDffTask();
+  const [layers, setLayers] = useState({ boxes: true, masks: true });
   const closeDialog = useCallback(() => setDialog(null), []);
   /** Where each video was left, so switching back returns there. */
   const positions = useRef(new Map<number, number>());
@@ -41,6 +49,11 @@ export function App() {
 
   const video = videos.find((v) => v.id === videoId) ?? null;
   const { shown, loading } = useShownFrame(video, index, setError);
+  const labels = useFrameLabels(shown?.videoId ?? null, shown?.index ?? null, dffTask.revision, setError);
+  const stateCodes = useFrameStates(video?.id ?? null, dffTask.revision, setError);
+  // The frame's info was fetched with its image; a run since then changed its state.
+  const code = shown && stateCodes && shown.videoId === video?.id ? stateCodes[shown.index] : undefined;
+  const frameInfo = shown ? (code === undefined ? shown.info : { ...shown.info, state: FRAME_STATES[code & 0x7f]!, dffKey: (code & FRAME_KEY_BIT) !== 0 }) : null;
 
   /** Runs a call-using action with a busy label; failures go to the banner. */
   const run = useCallback(async <T,>(label: string, fn: () => Promise<T>): Promise<T | undefined> => {
@@ -202,6 +215,11 @@ export function App() {
         <span className="top-spacer" />
         {project && (
           <>
+            {video && (
+              <button className="button" data-testid="top-dff" onClick={() => setDialog('dff')}>
+                Run DFF…
+              </button>
+            )}
             <button className="button" data-testid="top-import" onClick={() => setDialog('import')}>
               Import…
             </button>
@@ -237,7 +255,24 @@ export function App() {
       />
 
       <main className="main">
-        <FrameStage frame={shown} loading={loading} view={view} onViewChange={setView}>
+        <FrameStage
+          frame={shown}
+          loading={loading}
+          view={view}
+          onViewChange={setView}
+          overlay={
+            labels && video && shown
+              ? (scale) => {
+                  const r = shown.image.width / video.width; // labels are in the video's pixels
+                  return (
+                    <Group scaleX={r} scaleY={r}>
+                      <LabelsOverlay labels={labels} width={video.width} height={video.height} scale={scale * r} boxes={layers.boxes} masks={layers.masks} />
+                    </Group>
+                  );
+                }
+              : undefined
+          }
+        >
           <ErrorBanner error={error} onDismiss={() => setError(null)} />
           {!project && <Welcome recent={recent} onOpenDemo={() => void openDemo()} onOpen={(p) => void openProject(p)} />}
           {project && !video && (
@@ -246,12 +281,24 @@ export function App() {
             </div>
           )}
         </FrameStage>
+        {video && (
+          <div className="results-bar" data-testid="overlay-bar" data-boxes={labels?.boxes.length ?? 0} data-masks={labels?.masks.length ?? 0} data-labels-frame={labels ? shown?.index : ''}>
+            <label className="check">
+              <input type="checkbox" data-testid="layer-boxes" checked={layers.boxes} onChange={(e) => setLayers((l) => ({ ...l, boxes: e.target.checked }))} /> boxes
+            </label>
+            <label className="check">
+              <input type="checkbox" data-testid="layer-masks" checked={layers.masks} onChange={(e) => setLayers((l) => ({ ...l, masks: e.target.checked }))} /> masks
+            </label>
+            <TimelineStrip frameCount={video.frameCount} codes={stateCodes} index={index} onSeek={seek} />
+          </div>
+        )}
         {video && <Transport video={video} index={index} shown={shown} onSeek={seek} />}
       </main>
 
-      <StatusBar info={info} project={project} frame={shown?.info ?? null} busy={busy} />
+      <StatusBar info={info} project={project} frame={frameInfo} busy={busy} />
 
       {dialog === 'export' && project && <ExportDialog project={project} videos={videos} task={exportTask} onClose={closeDialog} />}
+      {dialog === 'dff' && video && <DffDialog video={video} task={dffTask} onClose={closeDialog} />}
       {dialog === 'import' && project && (
         <ImportDialog videos={videos} currentVideoId={videoId} onClose={closeDialog} />
       )}

@@ -83,6 +83,7 @@ describe('export and import calls over the server', () => {
     expect(taskId).toMatch(/^export-/);
     const end = await finished(taskId);
     if (!end.ok) throw new Error(`export failed: ${end.error.code}: ${end.error.message}`);
+    if (end.kind !== 'export') throw new Error(`expected an export, got ${end.kind}`);
     const result: ExportResult = end.result;
     expect(result).toMatchObject({ dest: path.join(outDir, 'first'), format: 'coco', frames: 15, annotations: 30 });
     const progress = progressOf(taskId);
@@ -116,7 +117,7 @@ describe('export and import calls over the server', () => {
     }
     expect(fs.readdirSync(path.join(outDir, 'first')).sort()).toEqual(before);
     const replaced = await finished(ok<{ taskId: string }>(await ws.call('export.start', { spec: { ...spec, overwrite: true } })).taskId);
-    expect(replaced.ok && replaced.result.frames).toBe(10);
+    expect(replaced.ok && replaced.kind === 'export' && replaced.result.frames).toBe(10);
     expect(fs.readdirSync(path.join(outDir, 'first')).some((f) => f.endsWith('.jpg'))).toBe(false);
   });
 

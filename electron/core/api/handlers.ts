@@ -18,6 +18,7 @@ import {
   exportSummary,
   importCocoCall,
 } from '../export/api-calls';
+import { dffResume, dffStart, frameAnnotations, frameStates } from './dff';
 import type { Session } from './session';
 
 type Handler<N extends CallName> = (input: CallParsedInput<N>, session: Session) => Promise<CallOutput<N>>;
@@ -63,6 +64,14 @@ export const handlers: { [N in CallName]: Handler<N> } = {
   'export.cityscapesMapping': async (_, s) => cityscapesMappingGet(s.store),
   'export.cityscapesMappingSet': async (input, s) => cityscapesMappingSet(s.store, input),
   'import.coco': async (input, s) => importCocoCall(s.store, input),
+  'dff.start': async (input, s) => dffStart(s.store, s.tasks, input),
+  'dff.resume': async ({ runId }, s) => dffResume(s.store, s.tasks, runId),
+  'dff.cancel': async ({ taskId }, s) => {
+    s.tasks.cancel(taskId);
+    return null;
+  },
+  'frame.annotations': async ({ videoId, index }, s) => frameAnnotations(s.store, videoId, index),
+  'video.frameStates': async ({ videoId }, s) => frameStates(s.store, videoId),
   'dialog.open': async ({ kind }, s) => {
     if (!s.host.openDialog) {
       throw new AppError('INVALID_INPUT', `dialog.open: this ${s.host.kind} host has no native dialogs; type the path instead`);

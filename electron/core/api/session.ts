@@ -59,7 +59,7 @@ function version(): string {
 
 export class Session {
   private open: OpenProject | null = null;
-  /** Background tasks (exports) on the open project; closing the project cancels them. */
+  /** Background tasks (exports, DFF runs) on the open project; closing the project cancels them. */
   readonly tasks: TaskRunner;
 
   constructor(

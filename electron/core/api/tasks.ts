@@ -1,15 +1,22 @@
 /**
- * Background tasks of a session (an export today): each gets an id at once, reports `task.progress`
+ * Background tasks of a session (exports, DFF runs): each gets an id at once, reports `task.progress`
  * while it runs and exactly one `task.finished` at the end, and can be cancelled through its AbortSignal.
  */
 import crypto from 'node:crypto';
-import type { EventPayload, ExportResult, TaskKind } from '../../common/api';
+import type { DffResult, EventPayload, ExportResult, TaskKind } from '../../common/api';
 import { AppError, toErrorInfo } from '../errors';
 
 export interface TaskProgress {
   phase: string;
   done: number;
   total: number;
+  fps?: number;
+  etaS?: number | null;
+}
+
+interface TaskResults {
+  export: ExportResult;
+  dff: DffResult;
 }
 
 export interface TaskEvents {
@@ -29,10 +36,10 @@ export class TaskRunner {
   constructor(private readonly events: TaskEvents) {}
 
   /** Returns the task id at once and starts `work` on the next turn; `work` reports progress and must honour the signal. */
-  start(
-    kind: 'export',
+  start<K extends TaskKind>(
+    kind: K,
     label: string,
-    work: (report: (p: TaskProgress) => void, signal: AbortSignal) => Promise<ExportResult>,
+    work: (report: (p: TaskProgress) => void, signal: AbortSignal) => Promise<TaskResults[K]>,
   ): string {
     const taskId = `${kind}-${crypto.randomUUID().slice(0, 8)}`;
     const controller = new AbortController();
@@ -46,7 +53,7 @@ export class TaskRunner {
         if (controller.signal.aborted) throw new AppError('CANCELLED', `${label} was cancelled before it started`);
         const result = await work(report, controller.signal);
         this.running.delete(taskId);
-        this.events.finished({ taskId, kind, ok: true, result });
+        this.events.finished({ taskId, kind, ok: true, result } as EventPayload<'task.finished'>);
       } catch (err) {
         this.running.delete(taskId);
         let error = toErrorInfo(err);

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
-import { Image as KonvaImage, Layer, Stage } from 'react-konva';
+import { Group, Image as KonvaImage, Layer, Stage } from 'react-konva';
 import type Konva from 'konva';
 import type { ShownFrame } from '../frames/useShownFrame';
 
@@ -11,6 +11,8 @@ interface Props {
   loading: boolean;
   view: StageView;
   onViewChange: (v: StageView) => void;
+  /** Konva nodes drawn over the frame in frame pixels (labels); `scale` is screen pixels per frame pixel. */
+  overlay?: (scale: number) => ReactNode;
   /** Drawn over the stage (the error banner, empty-state messages). */
   children?: ReactNode;
 }
@@ -44,10 +46,10 @@ export function actualSizeView(stageW: number, stageH: number, frameW: number, f
 }
 
 /**
- * The frame drawn on a Konva stage (overlays will join it as further layers). Wheel zooms around the
+ * The frame drawn on a Konva stage, its overlay on a layer above it. Wheel zooms around the
  * pointer, dragging pans once zoomed; the parent owns the view so keys can reset it.
  */
-export function FrameStage({ frame, loading, view, onViewChange, children }: Props) {
+export function FrameStage({ frame, loading, view, onViewChange, overlay, children }: Props) {
   const boxRef = useRef<HTMLDivElement>(null);
   const { width, height } = useElementSize(boxRef);
   const image = frame?.image;
@@ -94,6 +96,13 @@ export function FrameStage({ frame, loading, view, onViewChange, children }: Pro
               />
             )}
           </Layer>
+          {overlay && image && placed && (
+            <Layer listening={false}>
+              <Group x={placed.x} y={placed.y} scaleX={placed.scale} scaleY={placed.scale}>
+                {overlay(placed.scale)}
+              </Group>
+            </Layer>
+          )}
         </Stage>
       )}
       {loading && <div className="stage-spinner" aria-label="loading frame" />}

@@ -26,8 +26,8 @@ export function useExportTask() {
       if (f.taskId !== taskId.current) return;
       taskId.current = null;
       setState((s) => {
-        if (s.status !== 'running') return s;
-        return f.ok ? { status: 'done', spec: s.spec, result: f.result } : { status: 'failed', spec: s.spec, error: f.error };
+        if (s.status !== 'running' || (f.ok && f.kind !== 'export')) return s;
+        return f.ok && f.kind === 'export' ? { status: 'done', spec: s.spec, result: f.result } : { status: 'failed', spec: s.spec, error: f.error };
       });
     });
     return () => {

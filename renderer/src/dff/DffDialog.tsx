@@ -1,0 +1,100 @@
+import { useState } from 'react';
+import { formatTime, type VideoInfo } from '../../../electron/common/api';
+import { Dialog, Field, InlineError, plural } from '../components/Dialog';
+import type { DffTask } from './useDffTask';
+
+/** The default pack's key interval (models/default/manifest.json keyInterval); the core uses the pack's own when k is left out. */
+const DEFAULT_K = 10;
+
+/**
+ * Run DFF on the video on screen with the bundled default pack: a key frame every k frames, or the
+ * per-frame baseline; an optional frame range. Progress with fps and ETA, Cancel, then the outcome.
+ */
+export function DffDialog(props: { video: VideoInfo; task: DffTask; onClose: () => void }) {
+  const { video, task } = props;
+  const [mode, setMode] = useState<'fixed' | 'baseline'>('fixed');
+  const [k, setK] = useState(DEFAULT_K);
+  const [from, setFrom] = useState(0);
+  const [to, setTo] = useState(video.frameCount);
+  const running = task.state.status === 'running';
+  const valid = Number.isInteger(k) && k >= 1 && from >= 0 && to <= video.frameCount && from < to;
+
+  const runNow = () =>
+    void task.start({ videoId: video.id, mode, ...(mode === 'fixed' ? { k } : {}), from, to });
+
+  return (
+    <Dialog title={`Run DFF on ${video.name}`} testId="dff-dialog" onClose={props.onClose} footer={<DffFooter task={task} canRun={!running && valid} onRun={runNow} onClose={props.onClose} />}>
+      <Field label="Model pack" hint="the bundled default pack">
+        <span>default</span>
+      </Field>
+      <Field label="Mode">
+        <div className="segmented" role="radiogroup">
+          {(['fixed', 'baseline'] as const).map((m) => (
+            <button key={m} role="radio" aria-checked={mode === m} data-testid={`dff-mode-${m}`} className={mode === m ? 'segment selected' : 'segment'} onClick={() => setMode(m)}>
+              {m === 'fixed' ? 'DFF, key every k frames' : 'Per-frame baseline'}
+            </button>
+          ))}
+        </div>
+      </Field>
+      {mode === 'fixed' && (
+        <Field label="k" hint="frames from one key frame to the next">
+          <input type="number" min={1} value={k} data-testid="dff-k" onChange={(e) => setK(Number(e.target.value))} />
+        </Field>
+      )}
+      <Field label="Frames" hint={`[from, to) of ${plural(video.frameCount, 'frame')}`}>
+        <input type="number" min={0} value={from} data-testid="dff-from" onChange={(e) => setFrom(Number(e.target.value))} />
+        {' – '}
+        <input type="number" min={1} max={video.frameCount} value={to} data-testid="dff-to" onChange={(e) => setTo(Number(e.target.value))} />
+      </Field>
+    </Dialog>
+  );
+}
+
+function DffFooter(props: { task: DffTask; canRun: boolean; onRun: () => void; onClose: () => void }) {
+  const { state, cancel, reset, resume } = props.task;
+  if (state.status === 'running') {
+    const p = state.progress;
+    const pct = p && p.total ? Math.round((100 * p.done) / p.total) : 0;
+    const speed = p?.fps ? ` · ${p.fps.toFixed(1)} fps` : '';
+    const eta = p?.etaS != null ? ` · ${formatTime(p.etaS)} left` : '';
+    return (
+      <div className="export-progress" data-testid="dff-progress" data-done={p?.done ?? 0}>
+        <div className="progress-bar">
+          <div className="progress-fill" style={{ width: `${pct}%` }} />
+        </div>
+        <span className="muted" data-testid="dff-progress-label">{p ? `${p.done} / ${p.total} frames${speed}${eta}` : 'loading the pack…'}</span>
+        <button className="button" data-testid="dff-cancel" disabled={state.cancelling} onClick={() => void cancel()}>
+          {state.cancelling ? 'Cancelling…' : 'Cancel'}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="export-footer">
+      {state.status === 'done' && (
+        <div className="export-result" data-testid="dff-result">
+          <b>Run {state.result.runId} done:</b> {plural(state.result.written, 'frame')} labelled at {state.result.fps.toFixed(1)} fps
+          {state.result.skipped > 0 && <>, {plural(state.result.skipped, 'frame')} a person had checked left as they were</>}
+          {state.result.badFrames > 0 && <>, {plural(state.result.badFrames, 'frame')} unreadable</>}
+        </div>
+      )}
+      {state.status === 'failed' && (
+        <InlineError error={state.error} testId="dff-error">
+          {state.runId !== null && (
+            <button className="button" data-testid="dff-resume" onClick={() => void resume(state.runId!)}>
+              Resume run {state.runId}
+            </button>
+          )}
+        </InlineError>
+      )}
+      <div className="button-row end">
+        <button className="button" onClick={() => (reset(), props.onClose())}>
+          Close
+        </button>
+        <button className="button button-primary" data-testid="dff-start" disabled={!props.canRun} onClick={props.onRun}>
+          Run
+        </button>
+      </div>
+    </div>
+  );
+}
