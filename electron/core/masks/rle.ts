@@ -7,6 +7,7 @@
  * from the last group's bit 4; from the fourth run on (index > 2) the run is stored as the difference to
  * the run two before it, which is small for smooth shapes.
  */
+import { parseCountsString } from '../../common/rle-string';
 import { AppError } from '../errors';
 
 /** [height, width], in COCO's order. */
@@ -161,28 +162,8 @@ export function countsToString(counts: readonly number[]): string {
 /** pycocotools' rleFrString, strict: a character outside '0'..'o' or a string cut mid-number is an error. */
 export function countsFromString(s: string): number[] {
   if (typeof s !== 'string') throw new AppError('INVALID_INPUT', 'mask RLE counts must be a string or an array');
-  const counts: number[] = [];
-  let p = 0;
-  while (p < s.length) {
-    let x = 0;
-    let scale = 1;
-    let more = true;
-    while (more) {
-      if (p >= s.length) throw new AppError('INVALID_INPUT', `mask RLE string ends in the middle of a run: "${clip(s)}"`);
-      const c = s.charCodeAt(p) - 48;
-      if (c < 0 || c > 63) {
-        throw new AppError('INVALID_INPUT', `mask RLE string has "${s[p]}" at ${p}, outside '0'..'o': "${clip(s)}"`);
-      }
-      x += (c & 0x1f) * scale;
-      scale *= 32;
-      more = (c & 0x20) !== 0;
-      p++;
-      if (!more && c & 0x10) x -= scale; // sign-extend
-    }
-    if (counts.length > 2) x += counts[counts.length - 2];
-    if (x < 0) throw new AppError('INVALID_INPUT', `mask RLE string decodes to a negative run (${x}): "${clip(s)}"`);
-    counts.push(x);
-  }
+  const counts = parseCountsString(s);
+  if (!Array.isArray(counts)) throw new AppError('INVALID_INPUT', counts.error);
   return counts;
 }
 
@@ -204,6 +185,3 @@ function checkCounts(counts: unknown): number[] {
   return counts.slice();
 }
 
-function clip(s: string): string {
-  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
-}

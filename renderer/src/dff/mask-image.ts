@@ -4,26 +4,12 @@
  * its class colour, so no per-mask bitmap is ever allocated.
  */
 import type { FrameMask } from '../../../electron/common/api';
+import { parseCountsString } from '../../../electron/common/rle-string';
 
-/** pycocotools' rleFrString: the run lengths of a compressed counts string. */
+/** The run lengths of a mask's compressed counts string; a malformed one paints nothing. */
 export function runsFromString(s: string): number[] {
-  const counts: number[] = [];
-  let p = 0;
-  while (p < s.length) {
-    let x = 0;
-    let scale = 1;
-    let more = true;
-    while (more && p < s.length) {
-      const c = s.charCodeAt(p++) - 48;
-      x += (c & 0x1f) * scale;
-      scale *= 32;
-      more = (c & 0x20) !== 0;
-      if (!more && c & 0x10) x -= scale;
-    }
-    if (counts.length > 2) x += counts[counts.length - 2]!;
-    counts.push(x);
-  }
-  return counts;
+  const counts = parseCountsString(s);
+  return Array.isArray(counts) ? counts : [];
 }
 
 function rgbOf(hex: string): [number, number, number] {
