@@ -15,6 +15,8 @@ import {
   PresetGetInput,
   PresetSaveInput,
 } from './export-schemas';
+import { editCalls } from './edit-schemas';
+import { visualiseCalls } from './visualise-schemas';
 
 // ---- shared shapes -------------------------------------------------------------------------
 
@@ -49,7 +51,10 @@ export const AppInfoSchema = z.object({
   ffprobe: ToolInfoSchema.nullable(),
   /** Set when a tool could not be found: the error the user has to fix. */
   toolError: ErrorInfoSchema.nullable(),
+  /** Execution providers that start on this machine, best first (a run uses the first that loads its pack). */
   executionProviders: z.array(z.string()),
+  /** CPU threads a DFF run gives onnxruntime (the dffThreads setting, else one per core). */
+  cpuThreads: z.number().int().positive(),
   home: z.string(),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
@@ -58,6 +63,8 @@ export const SettingsSchema = z.object({
   /** Explicit ffmpeg binary; null = find it (env DFF_FFMPEG, bundled package, PATH). */
   ffmpegPath: z.string().nullable(),
   ffprobePath: z.string().nullable(),
+  /** onnxruntime CPU threads for DFF runs; null = one per core. */
+  dffThreads: z.number().int().min(1).max(256).nullable(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -202,12 +209,15 @@ export type ImportCocoOptions = z.input<typeof ImportCocoInput>;
 
 // ---- DFF runs and their results ----
 
-export const DffModeSchema = z.enum(['fixed', 'baseline']);
+export const DffModeSchema = z.enum(['fixed', 'adaptive', 'baseline']);
 export type DffMode = z.infer<typeof DffModeSchema>;
 
 export const DffStartInput = z.object({
   videoId: id,
-  /** 'fixed': a key frame every k frames (k defaults to the pack's keyInterval); 'baseline': every frame a key frame. */
+  /**
+   * 'fixed': a key frame every k frames (k defaults to the pack's keyInterval); 'adaptive': key frames where
+   * propagation looks unreliable, k frames apart on average; 'baseline': every frame a key frame.
+   */
   mode: DffModeSchema,
   k: z.number().int().min(1).max(1000).optional(),
   /** A model pack folder; default the bundled models/default. */
@@ -265,10 +275,14 @@ export type FrameMask = z.infer<typeof FrameMaskSchema>;
 export const FrameAnnotationsSchema = z.object({ boxes: z.array(FrameBoxSchema), masks: z.array(FrameMaskSchema) });
 export type FrameAnnotations = z.infer<typeof FrameAnnotationsSchema>;
 
-/** A byte per frame (base64): bits 0..6 the index of its state in FRAME_STATES, bit 7 set on DFF key frames. */
-export const FrameStatesSchema = z.object({ count: z.number().int().nonnegative(), codes: z.string() });
+/**
+ * A byte per frame in each (base64). codes: bits 0..6 the index of its state in FRAME_STATES, bit 7 set on DFF
+ * key frames. scores: the frame's score × 254 rounded (0..254), FRAME_NO_SCORE when it has none.
+ */
+export const FrameStatesSchema = z.object({ count: z.number().int().nonnegative(), codes: z.string(), scores: z.string() });
 export type FrameStates = z.infer<typeof FrameStatesSchema>;
 export const FRAME_KEY_BIT = 0x80;
+export const FRAME_NO_SCORE = 255;
 
 /** Kinds of background task (`task.progress` / `task.finished`). */
 export const TASK_KINDS = ['export', 'dff'] as const;
@@ -341,6 +355,10 @@ export const calls = {
   'video.frameStates': { input: z.object({ videoId: id }).strict(), output: FrameStatesSchema },
   /** A native file dialog; only the Electron host has one (see AppInfo.nativeDialogs). Null = cancelled. */
   'dialog.open': { input: z.object({ kind: DialogKindSchema }).strict(), output: z.object({ path: z.string().nullable() }) },
+  /** The annotation editor's calls (edit-schemas.ts). */
+  ...editCalls,
+  /** The DFF visualisers' call (visualise-schemas.ts). */
+  ...visualiseCalls,
 } as const;
 
 export type CallName = keyof typeof calls;

@@ -190,7 +190,7 @@ describe('settings', () => {
   it('refuses a tool path that does not run (TOOL_MISSING naming it) and saves nothing', async () => {
     const s = newSession();
     const before = expectOk(await dispatch(s, 'settings.get', {}));
-    expect(before).toEqual({ ffmpegPath: null, ffprobePath: null });
+    expect(before).toEqual({ ffmpegPath: null, ffprobePath: null, dffThreads: null });
     const bogus = path.join(home, 'no-such-ffmpeg');
     expect(expectError(await dispatch(s, 'settings.set', { ffmpegPath: bogus }), 'TOOL_MISSING').message).toContain(bogus);
     const notTool = path.join(home, 'fake-ffprobe');
@@ -209,7 +209,7 @@ describe('settings', () => {
     expect(after.ffmpeg).toMatchObject({ path: found, source: 'settings' });
     expect(JSON.parse(fs.readFileSync(path.join(home, 'settings.json'), 'utf8')).ffmpegPath).toBe(found);
     expectOk(await dispatch(s, 'settings.set', { ffmpegPath: null }));
-    expect(expectOk(await dispatch(s, 'settings.get', {}))).toEqual({ ffmpegPath: null, ffprobePath: null });
+    expect(expectOk(await dispatch(s, 'settings.get', {}))).toEqual({ ffmpegPath: null, ffprobePath: null, dffThreads: null });
   });
 
   it('reports dialog.open as unavailable without a native host', async () => {

@@ -3,6 +3,7 @@
  * hosts use: it validates the input against the contract, runs the handler, checks the output, and turns
  * every failure into the `{ok:false, error}` envelope.
  */
+import path from 'node:path';
 import type { z } from 'zod';
 import { calls, isCallName, type CallName, type CallOutput, type CallParsedInput, type Result } from '../../common/api';
 import { AppError, toErrorInfo } from '../errors';
@@ -19,6 +20,9 @@ import {
   importCocoCall,
 } from '../export/api-calls';
 import { dffResume, dffStart, frameAnnotations, frameStates } from './dff';
+import { editHandlers } from '../edits/api-calls';
+import { featureCacheAt } from '../dff/feature-cache';
+import { visualiseFrame } from '../dff/visualise';
 import type { Session } from './session';
 
 type Handler<N extends CallName> = (input: CallParsedInput<N>, session: Session) => Promise<CallOutput<N>>;
@@ -64,7 +68,7 @@ export const handlers: { [N in CallName]: Handler<N> } = {
   'export.cityscapesMapping': async (_, s) => cityscapesMappingGet(s.store),
   'export.cityscapesMappingSet': async (input, s) => cityscapesMappingSet(s.store, input),
   'import.coco': async (input, s) => importCocoCall(s.store, input),
-  'dff.start': async (input, s) => dffStart(s.store, s.tasks, input),
+  'dff.start': async (input, s) => dffStart(s.store, s.tasks, input, s.context.dffThreads()),
   'dff.resume': async ({ runId }, s) => dffResume(s.store, s.tasks, runId),
   'dff.cancel': async ({ taskId }, s) => {
     s.tasks.cancel(taskId);
@@ -78,6 +82,9 @@ export const handlers: { [N in CallName]: Handler<N> } = {
     }
     return { path: await s.host.openDialog(kind) };
   },
+  ...editHandlers,
+  'dff.visualise': async (input, s) =>
+    visualiseFrame(s.store, input, { tools: s.context.toolPaths(), cache: featureCacheAt(path.join(s.context.home, 'cache', 'features')) }),
 };
 
 /** `field.sub: message` for each problem, so the user sees which value is wrong. */

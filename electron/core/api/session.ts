@@ -17,9 +17,11 @@ import {
   type VideoInfo,
 } from '../../common/api';
 import { appRoot } from '../app-paths';
+import { usableProviders } from '../dff/providers';
 import { AppError } from '../errors';
 import { openProject, type ProjectStore, type Video } from '../store';
 import type { AppContext } from './context';
+import { defaultPackDir } from './dff';
 import { demoProjectPath, prepareDemo } from './demo';
 import type { FrameSource } from '../video';
 import { encodeFrameJpeg } from '../video';
@@ -85,7 +87,8 @@ export class Session {
       host: this.host.kind,
       nativeDialogs: Boolean(this.host.openDialog),
       ...(await this.context.toolStatus()),
-      executionProviders: [],
+      executionProviders: await usableProviders(path.join(defaultPackDir(), 'warp.onnx')),
+      cpuThreads: this.context.dffThreads(),
       home: this.context.home,
     };
   }

@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import { AppError } from '../errors';
 import { maskToBox, toCocoRle, type CocoRle } from '../masks/rle';
-import { frameCountOf, isVerified, markHumanEdited, requireFrame, requireRange } from './frames';
+import { frameCountOf, isVerified, markHumanEdited, requireFrame, requireRange, setFrameVerified } from './frames';
 import { stmt } from './statements';
 import {
   MACHINE_FRAME_STATES,
@@ -235,8 +235,8 @@ export function deleteAnnotation(db: Database.Database, id: number): void {
 
 /**
  * One batch of an inference run, in one transaction: for each frame, its earlier machine rows are
- * replaced by these. Frames that are verified, 'corrected', or hold any manual/corrected row are
- * skipped and reported. Everything is validated before anything is written.
+ * replaced by these. Frames that are verified, 'corrected', 'carried' (a person's correction carried
+ * forward), or hold any manual/corrected/carried row are skipped and reported. Everything is validated before anything is written.
  */
 export function writeMachineResults(
   db: Database.Database,
@@ -273,7 +273,7 @@ export function writeMachineResults(
   const frameGuard = stmt(
     db,
     `SELECT state, EXISTS (SELECT 1 FROM annotations a WHERE a.video_id = f.video_id AND a.frame_idx = f.idx
-       AND a.source IN ('manual', 'corrected')) AS has_human
+       AND a.source IN ('manual', 'corrected', 'carried')) AS has_human
      FROM frames f WHERE f.video_id = ? AND f.idx = ?`,
   );
   const deleteMachineRows = stmt(
@@ -295,7 +295,7 @@ export function writeMachineResults(
         skipped.push({ frameIdx: f.frameIdx, reason: 'verified' });
         continue;
       }
-      if (guard.state === 'corrected' || guard.has_human === 1) {
+      if (guard.state === 'corrected' || guard.state === 'carried' || guard.has_human === 1) {
         skipped.push({ frameIdx: f.frameIdx, reason: 'human-edited' });
         continue;
       }
@@ -306,4 +306,73 @@ export function writeMachineResults(
     }
     return { written, skipped };
   })();
+}
+
+/** A person's correction carried along the flow onto a later frame (see edits/carry-forward). */
+export interface CarriedAnnotationInput extends AnnotationContent {
+  videoId: number;
+  frameIdx: number;
+  /** Machine or earlier carried rows of that frame that this one takes the place of. */
+  replaces: number[];
+}
+
+/**
+ * Writes a carried annotation: the replaced rows go, the new row is source 'carried', the frame becomes
+ * 'carried'. A frame a person edited or verified is refused: a carried label never overwrites a person's.
+ */
+export function addCarriedAnnotation(db: Database.Database, input: CarriedAnnotationInput): Annotation {
+  const { videoId, frameIdx } = input ?? ({} as CarriedAnnotationInput);
+  requireFrame(db, videoId, frameIdx);
+  const content = checkContent(input, checkerFor(db, videoId), `carried annotation on frame ${frameIdx} of video ${videoId}`);
+  const id = db.transaction(() => {
+    const frame = stmt(db, 'SELECT state FROM frames WHERE video_id = ? AND idx = ?').get(videoId, frameIdx) as { state: string };
+    const human = (
+      stmt(db, `SELECT count(*) AS n FROM annotations WHERE video_id = ? AND frame_idx = ? AND source IN ('manual', 'corrected')`).get(
+        videoId,
+        frameIdx,
+      ) as { n: number }
+    ).n;
+    if (frame.state === 'corrected' || frame.state === 'verified' || human > 0) {
+      throw new AppError('INVALID_INPUT', `Frame ${frameIdx} of video ${videoId} was edited or verified by a person; a carried label does not overwrite it`, {
+        videoId,
+        frameIdx,
+      });
+    }
+    for (const old of input.replaces ?? []) {
+      const row = stmt(db, 'SELECT video_id, frame_idx, source FROM annotations WHERE id = ?').get(requireId(old, 'replaced annotation id')) as
+        | { video_id: number; frame_idx: number; source: AnnotationSource }
+        | undefined;
+      if (!row || row.video_id !== videoId || row.frame_idx !== frameIdx || row.source === 'manual' || row.source === 'corrected') {
+        throw new AppError('INVALID_INPUT', `Annotation ${old} is not a machine or carried label of frame ${frameIdx}; it cannot be replaced`, {
+          annotationId: old,
+        });
+      }
+      stmt(db, 'DELETE FROM annotations WHERE id = ?').run(old);
+    }
+    const newId = insertRow(db, videoId, frameIdx, content, 'carried', false, null, Date.now());
+    stmt(db, `UPDATE frames SET state = 'carried', pre_verify_state = NULL WHERE video_id = ? AND idx = ?`).run(videoId, frameIdx);
+    return newId;
+  })();
+  return getAnnotation(db, id);
+}
+
+/** "Accept all": the frame's machine and carried labels become the person's ('corrected') and the frame is verified. */
+export function acceptFrame(db: Database.Database, videoId: number, frameIdx: number): number {
+  requireFrame(db, videoId, frameIdx);
+  return db.transaction(() => {
+    const accepted = stmt(
+      db,
+      `UPDATE annotations SET source = 'corrected', updated_at = max(?, updated_at + 1)
+       WHERE video_id = ? AND frame_idx = ? AND source IN ('predicted', 'propagated', 'carried')`,
+    ).run(Date.now(), videoId, frameIdx).changes;
+    markHumanEdited(db, videoId, frameIdx);
+    setFrameVerified(db, videoId, frameIdx, true);
+    return accepted;
+  })();
+}
+
+/** One more than the highest track id used in the video (0 when none is). */
+export function nextTrackId(db: Database.Database, videoId: number): number {
+  frameCountOf(db, videoId);
+  return (stmt(db, 'SELECT coalesce(max(track_id) + 1, 0) AS next FROM annotations WHERE video_id = ?').get(videoId) as { next: number }).next;
 }

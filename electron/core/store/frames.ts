@@ -90,21 +90,22 @@ export function humanRowCount(db: Database.Database, videoId: number, frameIdx: 
   return (
     stmt(
       db,
-      `SELECT count(*) AS n FROM annotations WHERE video_id = ? AND frame_idx = ? AND source IN ('manual', 'corrected')`,
+      `SELECT count(*) AS n FROM annotations WHERE video_id = ? AND frame_idx = ? AND source IN ('manual', 'corrected', 'carried')`,
     ).get(videoId, frameIdx) as { n: number }
   ).n;
 }
 
 /**
  * Sets a frame's state by hand. 'verified' goes through setFrameVerified. A frame with human rows
- * can only be 'corrected' or 'verified': any other state would let the next run overwrite them.
+ * (manual, corrected or carried) can only be 'carried', 'corrected' or 'verified': any other state
+ * would let the next run overwrite them.
  */
 export function setFrameState(db: Database.Database, videoId: number, frameIdx: number, state: FrameState): Frame {
   requireOneOf(state, FRAME_STATES, 'frame state');
   if (state === 'verified') return setFrameVerified(db, videoId, frameIdx, true);
   requireFrame(db, videoId, frameIdx);
   db.transaction(() => {
-    if (state !== 'corrected') {
+    if (state !== 'corrected' && state !== 'carried') {
       const human = humanRowCount(db, videoId, frameIdx);
       if (human > 0) {
         throw new AppError(
@@ -144,8 +145,8 @@ export function setFrameVerified(db: Database.Database, videoId: number, frameId
 }
 
 /**
- * Records that a person changed the frame's labels: it becomes 'corrected' (so no run overwrites it),
- * or stays 'verified' and returns to 'corrected' if the verification is withdrawn.
+ * Records that a person changed the frame's labels: it becomes 'corrected' (so no run overwrites it;
+ * a 'carried' frame too), or stays 'verified' and returns to 'corrected' if the verification is withdrawn.
  */
 export function markHumanEdited(db: Database.Database, videoId: number, frameIdx: number): void {
   stmt(
@@ -160,4 +161,32 @@ export function markHumanEdited(db: Database.Database, videoId: number, frameIdx
 export function isVerified(db: Database.Database, videoId: number, frameIdx: number): boolean {
   const row = stmt(db, 'SELECT state FROM frames WHERE video_id = ? AND idx = ?').get(videoId, frameIdx) as { state: FrameState };
   return row.state === 'verified';
+}
+
+/**
+ * Every frame of a video as two bytes, built by SQLite in one query (the timeline reads 100 000 frames):
+ * codes[i] = index of the state in FRAME_STATES, + 0x80 on DFF key frames; scores[i] = round(score × 254),
+ * 255 when the frame has no score. The ordered subquery feeds the aggregate in primary-key order (SQLite
+ * does not flatten an ordered subquery into an aggregate), which costs no sort, unlike ORDER BY inside it.
+ */
+export function frameStateBytes(db: Database.Database, videoId: number): { codes: Buffer; scores: Buffer } {
+  const count = frameCountOf(db, videoId);
+  const state = `CASE state ${FRAME_STATES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} END`;
+  const score = 'coalesce(CAST(round(min(max(score, 0.0), 1.0) * 254) AS INTEGER), 255)';
+  const row = stmt(
+    db,
+    `SELECT count(*) AS n, unhex(group_concat(printf('%02x%02x', ${state} | (dff_key << 7), ${score}), '')) AS pairs
+     FROM (SELECT state, dff_key, score FROM frames WHERE video_id = ? ORDER BY idx)`,
+  ).get(videoId) as { n: number; pairs: Buffer | null };
+  if (row.n !== count) {
+    throw new AppError('INTERNAL', `Video ${videoId} has ${row.n} frame rows for its ${count} frames; the project file is damaged`, { videoId });
+  }
+  const codes = Buffer.alloc(count);
+  const scores = Buffer.alloc(count);
+  const pairs = row.pairs ?? Buffer.alloc(0);
+  for (let i = 0; i < count; i++) {
+    codes[i] = pairs[2 * i]!;
+    scores[i] = pairs[2 * i + 1]!;
+  }
+  return { codes, scores };
 }

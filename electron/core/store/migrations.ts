@@ -102,19 +102,122 @@ CREATE TABLE project_settings (
 ) WITHOUT ROWID;
 `;
 
-/** The built-in schema history. Its length is the newest schema version this build knows. */
-export const MIGRATIONS: readonly Migration[] = [SCHEMA_V1];
+/**
+ * V2: frame state and annotation source 'carried' (a person's correction carried along the flow),
+ * the undo/redo journal, and per-frame engine statistics. SQLite cannot alter a CHECK constraint,
+ * so frames and annotations are rebuilt (create, copy, drop, rename, re-index); `migrate` turns
+ * foreign keys off around this so that dropping the old frames table cascades nothing.
+ */
+const SCHEMA_V2 = `
+CREATE TABLE frames_v2 (
+  video_id       INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+  idx            INTEGER NOT NULL,
+  pts            INTEGER NOT NULL,
+  codec_keyframe INTEGER NOT NULL CHECK (codec_keyframe IN (0, 1)),
+  dff_key        INTEGER NOT NULL DEFAULT 0 CHECK (dff_key IN (0, 1)),
+  state          TEXT NOT NULL DEFAULT 'unlabelled'
+                 CHECK (state IN ('unlabelled', 'predicted', 'propagated', 'carried', 'corrected', 'verified')),
+  -- the state to return to when a verification is withdrawn
+  pre_verify_state TEXT CHECK (pre_verify_state IN ('unlabelled', 'predicted', 'propagated', 'carried', 'corrected')),
+  score          REAL,
+  run_id         INTEGER REFERENCES inference_runs(id) ON DELETE SET NULL,
+  PRIMARY KEY (video_id, idx)
+) WITHOUT ROWID;
+INSERT INTO frames_v2 (video_id, idx, pts, codec_keyframe, dff_key, state, pre_verify_state, score, run_id)
+  SELECT video_id, idx, pts, codec_keyframe, dff_key, state, pre_verify_state, score, run_id FROM frames;
+DROP TABLE frames;
+ALTER TABLE frames_v2 RENAME TO frames;
+CREATE INDEX frames_by_run ON frames(run_id) WHERE run_id IS NOT NULL;
 
-/** Applies every migration past the file's `user_version`, each in its own transaction. */
+CREATE TABLE annotations_v2 (
+  id         INTEGER PRIMARY KEY,
+  video_id   INTEGER NOT NULL,
+  frame_idx  INTEGER NOT NULL,
+  class_id   INTEGER NOT NULL REFERENCES label_classes(id) ON DELETE RESTRICT,
+  track_id   INTEGER,
+  x          REAL NOT NULL,
+  y          REAL NOT NULL,
+  w          REAL NOT NULL CHECK (w >= 0),
+  h          REAL NOT NULL CHECK (h >= 0),
+  mask_rle   TEXT,
+  mask_h     INTEGER,
+  mask_w     INTEGER,
+  score      REAL,
+  source     TEXT NOT NULL CHECK (source IN ('predicted', 'propagated', 'manual', 'corrected', 'carried')),
+  verified   INTEGER NOT NULL DEFAULT 0 CHECK (verified IN (0, 1)),
+  run_id     INTEGER REFERENCES inference_runs(id) ON DELETE SET NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  FOREIGN KEY (video_id, frame_idx) REFERENCES frames(video_id, idx) ON DELETE CASCADE,
+  CHECK ((mask_rle IS NULL) = (mask_h IS NULL) AND (mask_rle IS NULL) = (mask_w IS NULL))
+);
+INSERT INTO annotations_v2 (id, video_id, frame_idx, class_id, track_id, x, y, w, h, mask_rle, mask_h, mask_w, score, source,
+    verified, run_id, created_at, updated_at)
+  SELECT id, video_id, frame_idx, class_id, track_id, x, y, w, h, mask_rle, mask_h, mask_w, score, source,
+    verified, run_id, created_at, updated_at FROM annotations;
+DROP TABLE annotations;
+ALTER TABLE annotations_v2 RENAME TO annotations;
+CREATE INDEX annotations_by_frame ON annotations(video_id, frame_idx);
+CREATE INDEX annotations_by_class ON annotations(class_id);
+CREATE INDEX annotations_by_run ON annotations(run_id) WHERE run_id IS NOT NULL;
+CREATE INDEX annotations_by_track ON annotations(video_id, track_id, frame_idx) WHERE track_id IS NOT NULL;
+
+-- One undoable step per row: the row images before and after it (see edits/journal). Entries with
+-- undone = 1 form the redo stack, always the newest ids; a new edit deletes them.
+CREATE TABLE edit_journal (
+  id         INTEGER PRIMARY KEY,
+  video_id   INTEGER REFERENCES videos(id) ON DELETE CASCADE,
+  label      TEXT NOT NULL,
+  changes    TEXT NOT NULL CHECK (json_valid(changes)),
+  undone     INTEGER NOT NULL DEFAULT 0 CHECK (undone IN (0, 1)),
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX edit_journal_by_video ON edit_journal(video_id);
+
+CREATE TABLE frame_stats (
+  video_id     INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+  frame_idx    INTEGER NOT NULL,
+  run_id       INTEGER REFERENCES inference_runs(id) ON DELETE SET NULL,
+  key_idx      INTEGER NOT NULL,
+  flow_mean_px REAL,
+  flow_max_px  REAL,
+  scale_mean   REAL,
+  scale_std    REAL,
+  confidence   REAL,
+  PRIMARY KEY (video_id, frame_idx)
+) WITHOUT ROWID;
+`;
+
+/** The built-in schema history. Its length is the newest schema version this build knows. */
+export const MIGRATIONS: readonly Migration[] = [SCHEMA_V1, SCHEMA_V2];
+
+/**
+ * Applies every migration past the file's `user_version`, each in its own transaction. Foreign keys
+ * are off meanwhile (a table rebuild must not cascade) and checked before each step commits.
+ */
 export function migrate(db: Database.Database, migrations: readonly Migration[]): void {
   const from = schemaVersion(db);
-  for (let version = from; version < migrations.length; version++) {
-    const step = migrations[version];
-    db.transaction(() => {
-      if (typeof step === 'string') db.exec(step);
-      else step(db);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
+  if (from >= migrations.length) return;
+  const foreignKeysWereOn = db.pragma('foreign_keys', { simple: true }) === 1;
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (let version = from; version < migrations.length; version++) {
+      const step = migrations[version];
+      db.transaction(() => {
+        if (typeof step === 'string') db.exec(step);
+        else step(db);
+        const broken = db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
+        if (broken.length > 0) {
+          const first = broken[0]!;
+          throw new Error(
+            `migration to schema ${version + 1} leaves ${broken.length} row(s) pointing at missing rows (first: ${first.table} row ${first.rowid} → ${first.parent})`,
+          );
+        }
+        db.pragma(`user_version = ${version + 1}`);
+      })();
+    }
+  } finally {
+    if (foreignKeysWereOn) db.pragma('foreign_keys = ON');
   }
 }
 

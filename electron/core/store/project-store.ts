@@ -8,6 +8,9 @@ import { AppError } from '../errors';
 import * as annotations from './annotations';
 import * as classes from './classes';
 import * as frames from './frames';
+import * as frameStats from './frame-stats';
+import * as journal from './journal';
+import type { EditHistory, EditStep } from './journal';
 import type { ProjectLock } from './lock';
 import { schemaVersion } from './migrations';
 import * as runs from './runs';
@@ -101,6 +104,10 @@ export class ProjectStore {
   setFrameVerified(videoId: number, frameIdx: number, verified: boolean): Frame {
     return frames.setFrameVerified(this.db, videoId, frameIdx, verified);
   }
+  /** Every frame's state code and score as bytes (see frames.frameStateBytes). */
+  frameStateBytes(videoId: number): { codes: Buffer; scores: Buffer } {
+    return frames.frameStateBytes(this.db, videoId);
+  }
 
   // label classes
   addClass(input: NewLabelClass): LabelClass {
@@ -141,6 +148,31 @@ export class ProjectStore {
   writeMachineResults(runId: number, videoId: number, results: MachineFrameResult[]): MachineWriteResult {
     return annotations.writeMachineResults(this.db, runId, videoId, results);
   }
+  nextTrackId(videoId: number): number {
+    return annotations.nextTrackId(this.db, videoId);
+  }
+  addCarriedAnnotation(input: annotations.CarriedAnnotationInput): Annotation {
+    return annotations.addCarriedAnnotation(this.db, input);
+  }
+  /** The frame's machine and carried labels become the person's, and the frame is verified; returns how many rows. */
+  acceptFrame(videoId: number, frameIdx: number): number {
+    return annotations.acceptFrame(this.db, videoId, frameIdx);
+  }
+
+  // undo/redo journal (see journal.ts)
+  /** Runs fn in one transaction, journalled as one undoable step; nested calls join the outer step. */
+  recordEdit<T>(label: string, videoId: number | null, fn: () => T): T {
+    return journal.recordEdit(this.db, label, videoId, fn);
+  }
+  undoEdit(): EditStep | null {
+    return journal.undoEdit(this.db);
+  }
+  redoEdit(): EditStep | null {
+    return journal.redoEdit(this.db);
+  }
+  editHistory(): EditHistory {
+    return journal.editHistory(this.db);
+  }
 
   // inference runs
   createRun(input: NewInferenceRun): InferenceRun {
@@ -154,6 +186,14 @@ export class ProjectStore {
   }
   listRuns(): InferenceRun[] {
     return runs.listRuns(this.db);
+  }
+
+  // per-frame flow/scale summaries of DFF runs (frame-stats.ts)
+  writeFrameStats(runId: number, videoId: number, rows: readonly Omit<frameStats.FrameStats, 'runId'>[]): void {
+    frameStats.writeFrameStats(this.db, runId, videoId, rows);
+  }
+  listFrameStats(videoId: number, from: number, to: number): frameStats.FrameStats[] {
+    return frameStats.listFrameStats(this.db, videoId, from, to);
   }
 
   // settings
