@@ -2,7 +2,6 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { classMapToRles, segmentationAtSize, segmentationConfidence } from '../../electron/core/dff/labels';
 import { decodeSegmentation } from '../../electron/core/models/decode';
-import { keySchedule } from '../../electron/core/dff/schedule';
 import { decodeMask, encodeMask } from '../../electron/core/masks/rle';
 
 describe('classMapToRles', () => {
@@ -36,16 +35,6 @@ describe('segmentationConfidence', () => {
     expect(c.perClass[0]).toBeCloseTo(4 / 6, 6);
     expect(c.perClass[1]).toBeCloseTo(0.6, 6);
     expect(c.perClass[2]).toBeUndefined();
-  });
-});
-
-describe('keySchedule', () => {
-  it('puts keys every k frames from the first frame of the range, and resumes from the key at or before', () => {
-    const s = keySchedule({ kind: 'fixed', k: 10 }, 5);
-    expect([5, 6, 14, 15, 25].map((i) => s.isKey(i))).toEqual([true, false, false, true, true]);
-    expect([5, 9, 15, 24].map((c) => s.keyAtOrBefore(c))).toEqual([5, 5, 15, 15]);
-    const b = keySchedule({ kind: 'baseline' }, 0);
-    expect(b.isKey(7) && b.keyAtOrBefore(7) === 7).toBe(true);
   });
 });
 

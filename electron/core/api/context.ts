@@ -4,6 +4,7 @@
  */
 import type { ErrorInfo } from '../../common/errors';
 import type { Settings, ToolInfo } from '../../common/api';
+import { defaultThreads } from '../dff/providers';
 import { toErrorInfo } from '../errors';
 import { resolveFfmpegTools, type FfmpegTools, type ToolPaths } from '../video';
 import { RecentProjects } from './recent';
@@ -30,6 +31,11 @@ export class AppContext {
     const next = { ...this.getSettings(), ...patch };
     await resolveFfmpegTools(toolPaths(next));
     return this.settingsFile.write(next);
+  }
+
+  /** onnxruntime CPU threads for DFF runs: the setting, else one per core. */
+  dffThreads(): number {
+    return this.getSettings().dffThreads ?? defaultThreads();
   }
 
   /** The tools to use now; TOOL_MISSING when the settings or the machine give none that runs. */

@@ -4,8 +4,6 @@
  */
 import path from 'node:path';
 import {
-  FRAME_KEY_BIT,
-  FRAME_STATES,
   type DffResult,
   type DffStartOptions,
   type FrameAnnotations,
@@ -13,7 +11,7 @@ import {
 } from '../../common/api';
 import { appRoot } from '../app-paths';
 import { resumeRun, startRun, type RunHandle } from '../dff/engine';
-import type { RunOutcome, RunProgress } from '../dff/types';
+import type { RunMode, RunOutcome, RunProgress } from '../dff/types';
 import { AppError } from '../errors';
 import { readManifest } from '../models/load-pack';
 import type { ProjectStore } from '../store';
@@ -64,18 +62,19 @@ function toResult(o: RunOutcome): DffResult {
   };
 }
 
-export async function dffStart(store: ProjectStore, tasks: TaskRunner, input: DffStartOptions) {
+/** `threads`: onnxruntime CPU threads (the dffThreads setting). */
+export async function dffStart(store: ProjectStore, tasks: TaskRunner, input: DffStartOptions, threads?: number) {
   const packDir = path.resolve(input.packDir ?? defaultPackDir());
-  let mode: { kind: 'fixed'; k: number } | { kind: 'baseline' };
+  let mode: RunMode;
   if (input.mode === 'baseline') {
-    if (input.k !== undefined) throw new AppError('INVALID_INPUT', `k (${input.k}) applies to mode 'fixed' only, not 'baseline'`);
+    if (input.k !== undefined) throw new AppError('INVALID_INPUT', `k (${input.k}) applies to modes 'fixed' and 'adaptive', not 'baseline'`);
     mode = { kind: 'baseline' };
   } else {
-    mode = { kind: 'fixed', k: input.k ?? (await readManifest(packDir)).keyInterval };
+    mode = { kind: input.mode, k: input.k ?? (await readManifest(packDir)).keyInterval };
   }
-  const label = mode.kind === 'fixed' ? `DFF k=${mode.k}` : 'Per-frame baseline';
+  const label = mode.kind === 'baseline' ? 'Per-frame baseline' : mode.kind === 'fixed' ? `DFF k=${mode.k}` : `DFF adaptive (mean k=${mode.k})`;
   return runAsTask(tasks, label, (callbacks) =>
-    startRun(store, { videoId: input.videoId, packDir, mode, from: input.from, to: input.to }, callbacks),
+    startRun(store, { videoId: input.videoId, packDir, mode, from: input.from, to: input.to, threads }, callbacks),
   );
 }
 
@@ -96,9 +95,8 @@ export function frameAnnotations(store: ProjectStore, videoId: number, index: nu
   return out;
 }
 
+/** Every frame's state, key flag and score, two bytes a frame built by one SQL query (fast at 100 000 frames). */
 export function frameStates(store: ProjectStore, videoId: number): FrameStates {
-  const frames = store.listFrames(videoId);
-  const codes = new Uint8Array(frames.length);
-  for (const f of frames) codes[f.idx] = FRAME_STATES.indexOf(f.state) | (f.dffKey ? FRAME_KEY_BIT : 0);
-  return { count: frames.length, codes: Buffer.from(codes).toString('base64') };
+  const { codes, scores } = store.frameStateBytes(videoId);
+  return { count: codes.length, codes: codes.toString('base64'), scores: scores.toString('base64') };
 }

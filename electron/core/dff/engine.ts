@@ -14,7 +14,8 @@ import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors';
 import { readManifest } from '../models/load-pack';
 import type { InferenceRun, ProjectStore } from '../store';
-import { DEFAULT_PROVIDERS } from './pack-session';
+import { adaptiveResumePoint } from './frame-stats';
+import { defaultProviderChain } from './providers';
 import { active, appError, finishedHandle, RunSession, stopWorker, type RunCallbacks, type RunHandle } from './run-session';
 import type { RunMode, RunParams, RunRequest, WorkerInput, WorkerMessage } from './types';
 
@@ -46,7 +47,7 @@ export async function startRun(store: ProjectStore, request: RunRequest, callbac
     to,
     mode: request.mode,
     threads: request.threads ?? null,
-    providers: request.providers?.length ? request.providers : DEFAULT_PROVIDERS,
+    providers: request.providers?.length ? request.providers : defaultProviderChain(),
     providerFailures: [],
   };
   return launch(store, packDir, params, null, callbacks);
@@ -78,8 +79,8 @@ export function resumableRuns(store: ProjectStore): InferenceRun[] {
 
 function checkMode(mode: RunMode): void {
   if (mode?.kind === 'baseline') return;
-  if (mode?.kind === 'fixed' && Number.isInteger(mode.k) && mode.k >= 1) return;
-  throw new AppError('INVALID_INPUT', `The run mode must be {kind:'fixed', k ≥ 1} or {kind:'baseline'}, got ${JSON.stringify(mode)}`);
+  if ((mode?.kind === 'fixed' || mode?.kind === 'adaptive') && Number.isInteger(mode.k) && mode.k >= 1) return;
+  throw new AppError('INVALID_INPUT', `The run mode must be {kind:'fixed'|'adaptive', k ≥ 1} or {kind:'baseline'}, got ${JSON.stringify(mode)}`);
 }
 
 function paramsOf(run: InferenceRun): RunParams {
@@ -113,6 +114,7 @@ function launch(store: ProjectStore, packDir: string, params: RunParams, run: In
     from: params.from,
     to: params.to,
     start,
+    resumePoint: run && params.mode.kind === 'adaptive' ? (adaptiveResumePoint(store, run.id, params.videoId, params.from, start) ?? undefined) : undefined,
     mode: params.mode,
     threads: params.threads,
     providers: params.providers,

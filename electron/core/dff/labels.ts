@@ -10,7 +10,10 @@ import { countsToString, type CocoRle } from '../masks/rle';
 import { decodeCenterNet } from '../models/decode';
 import type { TaskOutputs } from '../models/dff-runner';
 import type { PackManifest } from '../models/manifest';
+import { segmentationConfidence } from './frame-signals';
 import type { PackBox, PackMask } from './types';
+
+export { segmentationConfidence };
 
 export interface Size {
   width: number;
@@ -113,34 +116,6 @@ export function segmentationAtSize(logits: ort.Tensor, width: number, height: nu
     }
   }
   return out;
-}
-
-/** Softmax over the class axis at logit resolution: the mean top probability, and per class where it wins. */
-export function segmentationConfidence(logits: ort.Tensor): { mean: number; perClass: (number | undefined)[] } {
-  const [, C, h, w] = logits.dims as [number, number, number, number];
-  const d = logits.data as Float32Array;
-  const plane = h * w;
-  const sum = new Float64Array(C);
-  const count = new Uint32Array(C);
-  let total = 0;
-  for (let p = 0; p < plane; p++) {
-    let best = 0;
-    let max = -Infinity;
-    for (let c = 0; c < C; c++) {
-      const v = d[c * plane + p]!;
-      if (v > max) {
-        max = v;
-        best = c;
-      }
-    }
-    let z = 0;
-    for (let c = 0; c < C; c++) z += Math.exp(d[c * plane + p]! - max);
-    const prob = 1 / z;
-    sum[best] += prob;
-    count[best]! += 1;
-    total += prob;
-  }
-  return { mean: total / plane, perClass: Array.from(sum, (s, c) => (count[c] ? s / count[c]! : undefined)) };
 }
 
 /**

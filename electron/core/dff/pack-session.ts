@@ -6,7 +6,10 @@ import type * as ort from 'onnxruntime-node';
 import { AppError } from '../errors';
 import { loadPack, type LoadedPack } from '../models/load-pack';
 import { NETWORK_NAMES, type PackManifest } from '../models/manifest';
+import { quietProviderLogs } from './providers';
 import type { ProviderFailure } from './types';
+
+quietProviderLogs(); // this module runs in the worker thread, which has its own onnxruntime environment
 
 export const DEFAULT_PROVIDERS = ['cpu'];
 

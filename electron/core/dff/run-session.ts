@@ -4,7 +4,7 @@ import type { ErrorInfo } from '../../common/errors';
 import { AppError } from '../errors';
 import type { InferenceRun, MachineFrameResult, ProjectStore, SkippedFrame } from '../store';
 import { projectClassesFor } from './project-classes';
-import type { BadFrame, FrameTimings, RunOutcome, RunParams, RunProgress, RunStatusNow, WorkerMessage } from './types';
+import { COST_PARTS, emptyTimings, type BadFrame, type CostSplit, type RunOutcome, type RunParams, type RunProgress, type RunStatusNow, type WorkerMessage } from './types';
 
 export interface RunCallbacks {
   onProgress?: (p: RunProgress) => void;
@@ -35,6 +35,8 @@ export interface RunTimings {
   msPerKeyFrame: number | null;
   msPerPropagatedFrame: number | null;
   badFrames: BadFrame[];
+  /** Milliseconds by part over all frames (decode, each network, labels, SQLite). */
+  partsMs: CostSplit;
 }
 
 /** Runs going on in this process, per store: one session per run at a time. */
@@ -57,7 +59,7 @@ export class RunSession {
   private written = 0;
   private readonly skipped: SkippedFrame[] = [];
   private readonly bad: BadFrame[];
-  private readonly timings: FrameTimings = { keyFrames: 0, keyMs: 0, propagatedFrames: 0, propagatedMs: 0 };
+  private readonly timings = emptyTimings();
   private readonly before: RunTimings | null;
   private resolveDone!: (o: RunOutcome) => void;
   private rejectDone!: (e: AppError) => void;
@@ -163,18 +165,25 @@ export class RunSession {
         ...f.masks.map((k) => ({ classId: this.classIds[k.classId]!, mask: k.mask, score: k.score })),
       ],
     }));
+    const t0 = performance.now();
     try {
       const r = results.length ? this.store.writeMachineResults(this.runId, this.params.videoId, results) : { written: 0, skipped: [] };
       this.written += r.written;
       this.skipped.push(...r.skipped);
       this.bad.push(...m.bad);
+      if (m.frames.length) {
+        const stats = m.frames.map((f) => ({ frameIdx: f.frameIdx, keyIdx: f.keyIdx, ...f.flow, confidence: f.score }));
+        this.store.writeFrameStats(this.runId, this.params.videoId, stats);
+      }
       this.store.updateRun(this.runId, { framesDone: m.next - this.params.from });
     } catch (err) {
       return this.fail(writeError(err, this.store.file, this.runId, m, this.done));
     }
+    this.timings.parts.store += performance.now() - t0;
     this.done = m.next - this.params.from;
     this.frames += m.frames.length + m.bad.length;
     for (const k of ['keyFrames', 'keyMs', 'propagatedFrames', 'propagatedMs'] as const) this.timings[k] += m.timings[k];
+    for (const k of COST_PARTS) this.timings.parts[k] += m.timings.parts[k];
     this.emit();
   }
 
@@ -272,6 +281,7 @@ export class RunSession {
       msPerKeyFrame: keyFrames ? keyMs / keyFrames : null,
       msPerPropagatedFrame: propagatedFrames ? propMs / propagatedFrames : null,
       badFrames: [...(b?.badFrames ?? []), ...this.bad],
+      partsMs: Object.fromEntries(COST_PARTS.map((k) => [k, (b?.partsMs?.[k] ?? 0) + this.timings.parts[k]])) as unknown as CostSplit,
     };
   }
 }

@@ -2,9 +2,14 @@
 import type { ErrorInfo } from '../../common/errors';
 import type { CocoRle } from '../masks/rle';
 import type { Box } from '../store';
+import type { FlowSummary } from './frame-signals';
+import type { ResumePoint } from './schedule';
 
-/** 'fixed': a key frame every k frames (DFF as in the paper); 'baseline': the feature network on every frame. */
-export type RunMode = { kind: 'fixed'; k: number } | { kind: 'baseline' };
+/**
+ * 'fixed': a key frame every k frames (DFF as in the paper); 'adaptive': key frames where propagation looks
+ * unreliable, k frames apart on average (schedule.ts); 'baseline': the feature network on every frame.
+ */
+export type RunMode = { kind: 'fixed'; k: number } | { kind: 'adaptive'; k: number } | { kind: 'baseline' };
 
 export interface RunRequest {
   videoId: number;
@@ -16,7 +21,7 @@ export interface RunRequest {
   to?: number;
   /** onnxruntime intra-op threads (default: onnxruntime's own choice). */
   threads?: number;
-  /** Execution providers tried in order; the first whose sessions load runs (default ['cpu']). */
+  /** Execution providers tried in order; the first whose sessions load runs (default: providers.ts defaultProviderChain). */
   providers?: string[];
 }
 
@@ -95,6 +100,10 @@ export interface FrameLabels {
   frameIdx: number;
   /** True on key frames (features computed from this frame), false on propagated ones. */
   key: boolean;
+  /** The key frame whose features this frame's labels come from (itself on key frames). */
+  keyIdx: number;
+  /** The flow and scale field that propagated it (KEY_FRAME_SUMMARY on key frames). */
+  flow: FlowSummary;
   /** How much to trust the frame: mean top-class probability of the segmentation, else mean box score. */
   score: number | null;
   boxes: PackBox[];
@@ -112,6 +121,8 @@ export interface WorkerInput {
   to: number;
   /** First frame to write (from, or where an earlier session stopped). */
   start: number;
+  /** Adaptive runs resumed past their first key: the key to rebuild (schedule.ts). */
+  resumePoint?: ResumePoint;
   mode: RunMode;
   threads: number | null;
   providers: string[];
@@ -125,6 +136,25 @@ export interface FrameTimings {
   keyMs: number;
   propagatedFrames: number;
   propagatedMs: number;
+  /** Milliseconds by part, summed over frames: the cost split. */
+  parts: CostSplit;
+}
+
+/** Where a run's time goes (ms): waiting for decoded frames + making tensors, each network, labels, SQLite. */
+export interface CostSplit {
+  decode: number;
+  feature: number;
+  flow: number;
+  warp: number;
+  task: number;
+  labels: number;
+  store: number;
+}
+
+export const COST_PARTS = ['decode', 'feature', 'flow', 'warp', 'task', 'labels', 'store'] as const satisfies readonly (keyof CostSplit)[];
+
+export function emptyTimings(): FrameTimings {
+  return { keyFrames: 0, keyMs: 0, propagatedFrames: 0, propagatedMs: 0, parts: { decode: 0, feature: 0, flow: 0, warp: 0, task: 0, labels: 0, store: 0 } };
 }
 
 export type WorkerMessage =

@@ -8,12 +8,13 @@ import { AppError, toErrorInfo } from '../errors';
 import { DffRunner } from '../models/dff-runner';
 import type { LoadedPack } from '../models/load-pack';
 import { openFrameSource, type FrameSource } from '../video';
-import { dffLoop } from './dff-loop';
+import { dffLoop, runAhead } from './dff-loop';
 import { readFrames } from './frame-reader';
+import { keyFeatureRecorder } from './feature-cache';
 import { labelFrame } from './labels';
 import { hashPack, openPack } from './pack-session';
-import { keySchedule } from './schedule';
-import type { BadFrame, ControlMessage, FrameLabels, FrameTimings, WorkerInput, WorkerMessage } from './types';
+import { keySchedule, resumeDecodeStart } from './schedule';
+import { COST_PARTS, emptyTimings, type BadFrame, type FrameTimings, type ControlMessage, type FrameLabels, type WorkerInput, type WorkerMessage } from './types';
 
 const port = parentPort!;
 const input = workerData as WorkerInput;
@@ -34,24 +35,27 @@ async function run(): Promise<WorkerMessage> {
   let source: FrameSource | null = null;
   const batch: FrameLabels[] = [];
   const bad: BadFrame[] = [];
-  let timings = emptyTimings();
+  const timings = emptyTimings(); // reset in place after each batch: the loop adds to timings.parts
   let next = input.start;
   let lastFlush = Date.now();
   const flush = () => {
-    if (batch.length || bad.length) post({ type: 'batch', frames: batch.splice(0), bad: bad.splice(0), next, timings });
-    timings = emptyTimings();
+    if (batch.length || bad.length) {
+      post({ type: 'batch', frames: batch.splice(0), bad: bad.splice(0), next, timings });
+      resetTimings(timings);
+    }
     lastFlush = Date.now();
   };
   try {
     const opened = await openPack(input.packDir, input.providers, input.threads);
     pack = opened.pack;
     const { manifest } = pack;
+    const packHash = await hashPack(input.packDir, manifest);
     post({
       type: 'ready',
       provider: opened.provider,
       providerFailures: opened.providerFailures,
       packName: manifest.name,
-      packHash: await hashPack(input.packDir, manifest),
+      packHash,
       classes: manifest.classes,
       detects: !!manifest.heads.detection,
     });
@@ -66,13 +70,18 @@ async function run(): Promise<WorkerMessage> {
     }
     if (cancelled) return { type: 'stopped', reason: 'cancelled' };
     const runner = new DffRunner(pack);
-    const schedule = keySchedule(input.mode, input.from);
+    const recordKey = keyFeatureRecorder(runner, input.videoPath, packHash); // key features into the visualisers' cache
+    const schedule = keySchedule(input.mode, input.from, input.resumePoint);
     const size = { width: manifest.input.width, height: manifest.input.height };
-    const frames = readFrames(source, schedule.keyAtOrBefore(input.start), input.to, size);
-    for await (const ev of dffLoop(runner, frames, schedule, input.start)) {
+    const frames = readFrames(source, resumeDecodeStart(input.mode, input.from, input.start, input.resumePoint), input.to, size);
+    const cellPx = { x: (manifest.feature.stride * width) / size.width, y: (manifest.feature.stride * height) / size.height };
+    for await (const ev of runAhead(dffLoop(runner, frames, schedule, input.start, timings.parts, cellPx))) {
       if ('error' in ev) bad.push({ frameIdx: ev.frameIdx, message: ev.error });
       else {
-        batch.push({ frameIdx: ev.frameIdx, key: ev.key, ...labelFrame(ev.outputs, manifest, input.video) });
+        recordKey(ev);
+        const t0 = performance.now();
+        batch.push({ frameIdx: ev.frameIdx, key: ev.key, keyIdx: ev.keyIdx, flow: ev.flow, ...labelFrame(ev.outputs, manifest, input.video) });
+        timings.parts.labels += performance.now() - t0;
         if (ev.key) {
           timings.keyFrames++;
           timings.keyMs += ev.ms;
@@ -102,8 +111,9 @@ async function run(): Promise<WorkerMessage> {
   }
 }
 
-function emptyTimings(): FrameTimings {
-  return { keyFrames: 0, keyMs: 0, propagatedFrames: 0, propagatedMs: 0 };
+function resetTimings(t: FrameTimings): void {
+  t.keyFrames = t.keyMs = t.propagatedFrames = t.propagatedMs = 0;
+  for (const k of COST_PARTS) t.parts[k] = 0;
 }
 
 // no top-level await: the packaged app bundles this file as CommonJS

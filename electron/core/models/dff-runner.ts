@@ -50,15 +50,24 @@ export class DffRunner {
     return { image, features, outputs: await this.task(features) };
   }
 
+  /** Flow from the current frame to the key (in feature cells) and the scale field. */
+  async flow(key: KeyFrame, image: ort.Tensor): Promise<{ flow: ort.Tensor; scale: ort.Tensor }> {
+    const f = this.nets.flow;
+    const out = await this.pack.sessions.flow.run({ [f.inputs.keyImage]: key.image, [f.inputs.currentImage]: image });
+    return { flow: out[f.outputs.flow] as ort.Tensor, scale: out[f.outputs.scale] as ort.Tensor };
+  }
+
+  /** The key features warped by the flow, times the scale field (the warp graph). */
+  async warp(key: KeyFrame, flow: ort.Tensor, scale: ort.Tensor): Promise<ort.Tensor> {
+    const w = this.nets.warp;
+    const out = await this.pack.sessions.warp.run({ [w.inputs.features]: key.features, [w.inputs.flow]: flow, [w.inputs.scale]: scale });
+    return out[w.outputs.warped] as ort.Tensor;
+  }
+
   /** Flow from the current frame to the key (in feature cells), the scale field, and the warped key features. */
   async propagate(key: KeyFrame, image: ort.Tensor): Promise<Propagation> {
-    const f = this.nets.flow;
-    const flowOut = await this.pack.sessions.flow.run({ [f.inputs.keyImage]: key.image, [f.inputs.currentImage]: image });
-    const flow = flowOut[f.outputs.flow] as ort.Tensor;
-    const scale = flowOut[f.outputs.scale] as ort.Tensor;
-    const w = this.nets.warp;
-    const warpOut = await this.pack.sessions.warp.run({ [w.inputs.features]: key.features, [w.inputs.flow]: flow, [w.inputs.scale]: scale });
-    return { flow, scale, warped: warpOut[w.outputs.warped] as ort.Tensor };
+    const { flow, scale } = await this.flow(key, image);
+    return { flow, scale, warped: await this.warp(key, flow, scale) };
   }
 
   async nonKeyFrame(key: KeyFrame, image: ort.Tensor): Promise<Propagation & { outputs: TaskOutputs }> {

@@ -19,8 +19,13 @@ export function frameToTensor(rgb: Uint8Array, width: number, height: number, in
   const k = input.valueScale === 255 ? 1 : 1 / 255;
   const scale = order.map((src, c) => ({ src, c, mul: k / input.std[c]!, sub: input.mean[c]! / input.std[c]! }));
   if (width === W && height === H) {
-    for (let p = 0; p < plane; p++) {
-      for (const s of scale) out[s.c * plane + p] = rgb[p * 3 + s.src]! * s.mul - s.sub;
+    // one table of 256 normalised values per channel: the per-pixel work is three lookups
+    const [l0, l1, l2] = scale.map((s) => Float32Array.from({ length: 256 }, (_, v) => v * s.mul - s.sub)) as [Float32Array, Float32Array, Float32Array];
+    const [s0, s1, s2] = scale.map((s) => s.src) as [number, number, number];
+    for (let p = 0, q = 0; p < plane; p++, q += 3) {
+      out[p] = l0[rgb[q + s0]!]!;
+      out[plane + p] = l1[rgb[q + s1]!]!;
+      out[2 * plane + p] = l2[rgb[q + s2]!]!;
     }
   } else {
     const sx = width / W;

@@ -15,8 +15,9 @@ const usage = `Usage: npm run dff -- infer --project <file.dffproj> [options]
   --video <id>        which video (default: the project's only video)
   --pack <dir>        model pack folder (default: models/default)
   --k 10              a key frame every k frames (default: the pack's keyInterval)
+  --adaptive          key frames where propagation looks unreliable (flow, confidence drop), k frames apart
+                      on average (--k sets that mean)
   --baseline          the feature network on every frame (per-frame baseline) instead of DFF
-  --adaptive          key frames chosen by the flow (not available yet)
   --from 0 --to N     frames [from, to) only
   --threads N         onnxruntime CPU threads
   --providers a,b     execution providers to try in order (default: cpu)
@@ -37,8 +38,10 @@ export const inferCommand: CliCommand = {
       const callbacks = { onProgress: (p: RunProgress) => io.progress(bar(p)), signal: io.signal };
       let handle: RunHandle;
       if (request) {
-        const { k, baseline, ...rest } = request;
-        const mode: RunMode = baseline ? { kind: 'baseline' } : { kind: 'fixed', k: k ?? (await readManifest(request.packDir)).keyInterval };
+        const { k, baseline, adaptive, ...rest } = request;
+        const mode: RunMode = baseline
+          ? { kind: 'baseline' }
+          : { kind: adaptive ? 'adaptive' : 'fixed', k: k ?? (await readManifest(request.packDir)).keyInterval };
         handle = await startRun(store, { ...rest, mode, videoId: request.videoId ?? onlyVideo(store) }, callbacks);
       } else handle = await resumeRun(store, resume!, callbacks);
       io.out(`${resume === undefined ? 'Started' : 'Resumed'} run ${handle.runId} (${store.getRun(handle.runId).executionProvider})`);
@@ -56,8 +59,8 @@ function readRequest(args: Args) {
   const baseline = args.flag('baseline') ?? false;
   const adaptive = args.flag('adaptive') ?? false;
   const k = args.int('k');
-  if (adaptive) throw new AppError('INVALID_INPUT', '--adaptive key frames are not available yet; use --k N');
   if (baseline && k !== undefined) throw new AppError('INVALID_INPUT', '--baseline and --k exclude each other');
+  if (baseline && adaptive) throw new AppError('INVALID_INPUT', '--baseline and --adaptive exclude each other');
   const packDir = path.resolve(args.str('pack') ?? path.join(appRoot(), 'models', 'default'));
   const providers = args.str('providers')?.split(',').map((s) => s.trim()).filter(Boolean);
   const video = args.int('video');
@@ -66,6 +69,7 @@ function readRequest(args: Args) {
     packDir,
     k,
     baseline,
+    adaptive,
     from: args.int('from'),
     to: args.int('to'),
     threads: args.int('threads'),

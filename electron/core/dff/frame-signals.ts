@@ -1,0 +1,105 @@
+/**
+ * What a propagated frame's networks say about how far to trust it, cheap to compute (one pass over the
+ * feature-resolution tensors): the flow's size, the scale field's distance from 1, and the task's
+ * confidence. The engine stores them per frame (frame_stats) and the adaptive schedule judges by them.
+ */
+import type * as ort from 'onnxruntime-node';
+import type { TaskOutputs } from '../models/dff-runner';
+import type { PackManifest } from '../models/manifest';
+import type { PropagationSignals } from './schedule';
+
+export interface FlowSummary {
+  /** Mean and largest flow vector length, in video pixels (0 on key frames). */
+  flowMeanPx: number;
+  flowMaxPx: number;
+  /** Mean and standard deviation of the scale field over cells and channels (1 and 0 on key frames). */
+  scaleMean: number;
+  scaleStd: number;
+}
+
+export const KEY_FRAME_SUMMARY: FlowSummary = { flowMeanPx: 0, flowMaxPx: 0, scaleMean: 1, scaleStd: 0 };
+
+/** `flow` (1,2,h,w) in feature cells, `scale` (1,C|1,h,w); `cellPx` = video pixels per cell along x and y. */
+export function summariseFlow(flow: ort.Tensor, scale: ort.Tensor, cellPx: { x: number; y: number }): FlowSummary {
+  const f = flow.data as Float32Array;
+  const plane = f.length / 2;
+  let sum = 0;
+  let max = 0;
+  for (let p = 0; p < plane; p++) {
+    const u = f[p]! * cellPx.x;
+    const v = f[plane + p]! * cellPx.y;
+    const len = Math.sqrt(u * u + v * v);
+    sum += len;
+    if (len > max) max = len;
+  }
+  const s = scale.data as Float32Array;
+  let ss = 0;
+  let ss2 = 0;
+  for (let i = 0; i < s.length; i++) {
+    const v = s[i]!;
+    ss += v;
+    ss2 += v * v;
+  }
+  const scaleMean = ss / s.length;
+  return { flowMeanPx: sum / plane, flowMaxPx: max, scaleMean, scaleStd: Math.sqrt(Math.max(ss2 / s.length - scaleMean * scaleMean, 0)) };
+}
+
+/** The adaptive schedule's view of a propagation: flow in input pixels, the scale field's mean |S − 1|. */
+export function propagationSignals(flow: ort.Tensor, scale: ort.Tensor, stride: number, confidenceDrop: number | null): PropagationSignals {
+  const f = flow.data as Float32Array;
+  const plane = f.length / 2;
+  let sum = 0;
+  for (let p = 0; p < plane; p++) sum += Math.hypot(f[p]!, f[plane + p]!);
+  const s = scale.data as Float32Array;
+  let dev = 0;
+  for (let i = 0; i < s.length; i++) dev += Math.abs(s[i]! - 1);
+  return { flowMeanPx: (sum / plane) * stride, scaleDeviation: dev / s.length, confidenceDrop };
+}
+
+/**
+ * The task's confidence in a frame, 0..1: the mean top-class softmax probability of the segmentation at
+ * logit resolution, else (a detection-only pack) the mean of the best heatmap probability per class.
+ */
+export function taskConfidence(outputs: TaskOutputs, manifest: PackManifest): number | null {
+  if (manifest.heads.segmentation && outputs.segmentation) return segmentationConfidence(outputs.segmentation).mean;
+  if (manifest.heads.detection && outputs.heatmap) {
+    const [, C, h, w] = outputs.heatmap.dims as [number, number, number, number];
+    const d = outputs.heatmap.data as Float32Array;
+    const plane = h * w;
+    let sum = 0;
+    for (let c = 0; c < C; c++) {
+      let best = -Infinity;
+      for (let p = c * plane, end = p + plane; p < end; p++) if (d[p]! > best) best = d[p]!;
+      sum += 1 / (1 + Math.exp(-best));
+    }
+    return sum / C;
+  }
+  return null;
+}
+
+/** Softmax over the class axis at logit resolution: the mean top probability, and per class where it wins. */
+export function segmentationConfidence(logits: ort.Tensor): { mean: number; perClass: (number | undefined)[] } {
+  const [, C, h, w] = logits.dims as [number, number, number, number];
+  const d = logits.data as Float32Array;
+  const plane = h * w;
+  const sum = new Float64Array(C);
+  const count = new Uint32Array(C);
+  let total = 0;
+  for (let p = 0; p < plane; p++) {
+    let best = 0;
+    let max = -Infinity;
+    for (let c = 0, o = p; c < C; c++, o += plane) {
+      if (d[o]! > max) {
+        max = d[o]!;
+        best = c;
+      }
+    }
+    let z = 0;
+    for (let c = 0, o = p; c < C; c++, o += plane) z += Math.exp(d[o]! - max);
+    const prob = 1 / z;
+    sum[best] += prob;
+    count[best]! += 1;
+    total += prob;
+  }
+  return { mean: total / plane, perClass: Array.from(sum, (s, c) => (count[c] ? s / count[c]! : undefined)) };
+}
