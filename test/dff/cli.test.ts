@@ -71,6 +71,23 @@ describe.skipIf(!havePack)('dff infer (CLI)', () => {
     }
   });
 
+  it('--adaptive runs adaptive key frames at the mean interval --k, and excludes --baseline', async () => {
+    const file = await newProject('adaptive', 40);
+    const r = await cli(['infer', '--project', file, '--pack', packDir, '--adaptive', '--k', '5', '--threads', '1']);
+    expect(r.code, r.out).toBe(0);
+    const store = openProject(file);
+    try {
+      expect(store.getRun(1).params).toMatchObject({ mode: { kind: 'adaptive', k: 5 } });
+      const keys = store.listFrames(1).filter((f) => f.dffKey).length;
+      expect(Math.abs(keys - 8)).toBeLessThanOrEqual(3);
+    } finally {
+      store.close();
+    }
+    const both = await cli(['infer', '--project', file, '--pack', packDir, '--baseline', '--adaptive']);
+    expect(both.code).not.toBe(0);
+    expect(both.out).toContain('--baseline and --adaptive exclude each other');
+  });
+
   it('exits non-zero with a clear message on a bad pack, a bad option or a missing project', async () => {
     const file = await newProject('bad', 40);
     const noPack = await cli(['infer', '--project', file, '--pack', path.join(dir, 'no-pack')]);
