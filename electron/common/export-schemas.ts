@@ -11,6 +11,8 @@ export const SelectionSchema = z.object({
   verified: z.boolean().default(true),
   /** Frames a person corrected (not yet verified). */
   corrected: z.boolean().default(false),
+  /** Frames whose labels were carried along the flow from a person's correction (not yet reviewed). */
+  carried: z.boolean().default(false),
   /** Machine frames (predicted or propagated) whose score is at least this; null leaves them out. */
   machineMinScore: z.number().min(0).max(1).nullable().default(null),
   /** Keep only every n-th frame index (idx % n === 0). */

@@ -21,6 +21,16 @@ describe('frame selection', () => {
     expect(idxs(store, { verified: false, machineMinScore: 0 })).toEqual([7, 8, 9, 10, 11, 12, 13, 14]);
   });
 
+  it('takes frames carried from a correction only when asked to', () => {
+    const p = labelledProject(tempDir('sel'));
+    store = p.store;
+    store.addCarriedAnnotation({ videoId: p.video.id, frameIdx: 15, classId: p.classes.person!, box: { x: 2, y: 2, w: 6, h: 8 }, replaces: [] });
+    expect(store.getFrame(p.video.id, 15).state).toBe('carried');
+    expect(idxs(store, { corrected: true })).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(idxs(store, { verified: false, carried: true })).toEqual([15]);
+    expect(summarizeSelection(store, { verified: false, carried: true, machineMinScore: 0 }).framesByState).toMatchObject({ carried: 1, predicted: 4 });
+  });
+
   it('takes every n-th frame and a frame range [from, to)', () => {
     const p = labelledProject(tempDir('sel'));
     store = p.store;
@@ -67,7 +77,7 @@ describe('frame selection', () => {
     store = p.store;
     const s = summarizeSelection(store, { corrected: true, machineMinScore: 0.6 });
     expect(s.frames).toBe(7 + 6);
-    expect(s.framesByState).toEqual({ unlabelled: 0, predicted: 3, propagated: 3, corrected: 2, verified: 5 });
+    expect(s.framesByState).toEqual({ unlabelled: 0, predicted: 3, propagated: 3, carried: 0, corrected: 2, verified: 5 });
     expect(s.framesBySplit).toEqual({ train: 13, val: 0 });
     expect(s.objectsByClass).toEqual({ [p.classes.person]: 7 + 6, [p.classes.car]: 7 + 1, [p.classes.road]: 7 });
     expect(s.boxOnlyObjects).toBe(1);

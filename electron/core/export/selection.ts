@@ -78,6 +78,7 @@ export function selectFrames(store: ProjectStore, input: FrameSelection): { fram
 function stateWanted(sel: CheckedSelection, state: FrameState, score: number | null): boolean {
   if (state === 'verified') return sel.verified;
   if (state === 'corrected') return sel.corrected;
+  if (state === 'carried') return sel.carried;
   if (state === 'predicted' || state === 'propagated') return sel.machineMinScore !== null && score !== null && score >= sel.machineMinScore;
   return false;
 }

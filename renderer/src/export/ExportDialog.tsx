@@ -110,6 +110,9 @@ export function ExportDialog(props: { project: ProjectInfo; videos: VideoInfo[];
             <input type="checkbox" checked={form.corrected} data-testid="export-corrected" onChange={(e) => set({ corrected: e.target.checked })} /> corrected (not yet verified)
           </label>
           <label className="check">
+            <input type="checkbox" checked={form.carried} data-testid="export-carried" onChange={(e) => set({ carried: e.target.checked })} /> carried from a correction (not yet reviewed)
+          </label>
+          <label className="check">
             <input type="checkbox" checked={form.machine} data-testid="export-machine" onChange={(e) => set({ machine: e.target.checked })} /> machine frames with score ≥
             <input type="number" className="num" min={0} max={1} step={0.05} value={form.minScore} disabled={!form.machine} onChange={(e) => set({ minScore: num(e.target.value) })} />
           </label>

@@ -10,6 +10,7 @@ export interface ExportForm {
   name: string;
   verified: boolean;
   corrected: boolean;
+  carried: boolean;
   /** Machine frames (predicted/propagated) at or above `minScore`. */
   machine: boolean;
   minScore: number;
@@ -44,6 +45,7 @@ export function defaultForm(project: ProjectInfo): ExportForm {
     name: `${project.name}-coco`,
     verified: true,
     corrected: true,
+    carried: false,
     machine: false,
     minScore: 0.8,
     everyNth: 1,
@@ -73,6 +75,7 @@ export function selectionOf(f: ExportForm): FrameSelection {
   return {
     verified: f.verified,
     corrected: f.corrected,
+    carried: f.carried,
     machineMinScore: f.machine ? f.minScore : null,
     everyNth: f.everyNth,
     ...(f.useRange ? { range: { from: f.rangeFrom, to: f.rangeTo } } : {}),
@@ -99,6 +102,7 @@ export function formOf(spec: ExportSpec, base: ExportForm): ExportForm {
     name: spec.name,
     verified: s.verified,
     corrected: s.corrected,
+    carried: s.carried,
     machine: s.machineMinScore !== null,
     minScore: s.machineMinScore ?? base.minScore,
     everyNth: s.everyNth,

@@ -13,7 +13,7 @@ import { withProject } from './open-project';
 const usage = `Usage: npm run dff -- export --project <file.dffproj> --format coco|cityscapes --out <dir> --name <name> [options]
 
 Start from saved settings:    --preset <name> | --again (the last export)      save them: --save-preset <name>
-Frames:   --videos 1,2  --verified/--no-verified  --corrected  --min-score 0.8 (machine frames at or above)
+Frames:   --videos 1,2  --verified/--no-verified  --corrected  --carried  --min-score 0.8 (machine frames at or above)
           --every 5  --range 100:500 (frames [from, to))
 Validation split: --val-videos 3,4   or   --val-blocks 300 --val-fraction 0.2 [--val-gap 10]
 COCO:     --segmentation rle|polygon  --images none|jpeg|png  --jpeg-quality 95  --predictions (results files too)
@@ -28,6 +28,8 @@ function selectionFrom(args: Args, base: FrameSelection): FrameSelection {
   if (verified !== undefined) sel.verified = verified;
   const corrected = args.flag('corrected');
   if (corrected !== undefined) sel.corrected = corrected;
+  const carried = args.flag('carried');
+  if (carried !== undefined) sel.carried = carried;
   const minScore = args.num('min-score');
   if (minScore !== undefined) sel.machineMinScore = minScore;
   const every = args.int('every');
@@ -63,7 +65,7 @@ export const exportCommand: CliCommand = {
   name: 'export',
   summary: 'write COCO or Cityscapes training data from a project',
   usage,
-  flags: ['again', 'verified', 'corrected', 'predictions', 'overwrite', 'summary'],
+  flags: ['again', 'verified', 'corrected', 'carried', 'predictions', 'overwrite', 'summary'],
   async run(args, io) {
     await withProject(args, async (store) => {
       const presetName = args.str('preset');
