@@ -1,24 +1,29 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { FRAME_KEY_BIT, FRAME_STATES, type AppInfo, type DialogKind, type MenuCommand, type ProjectInfo, type RecentProject, type VideoInfo } from '../../electron/common/api';
 import type { ErrorInfo } from '../../electron/common/errors';
 import { client, errorInfoOf } from './api/client';
 import { ErrorBanner } from './components/ErrorBanner';
 import { actualSizeView, FrameStage, type StageView } from './components/FrameStage';
 import { Sidebar } from './components/Sidebar';
-import { StatusBar } from './components/StatusBar';
+import { LiveStatusBar } from './components/LiveStatusBar';
 import { Transport } from './components/Transport';
 import { Welcome } from './components/Welcome';
 import { ExportDialog } from './export/ExportDialog';
 import { useExportTask } from './export/useExportTask';
 import { ImportDialog } from './import/ImportDialog';
 import { SettingsDialog } from './settings/SettingsDialog';
-import { frameLoader, useShownFrame } from './frames/useShownFrame';
+import { frameLoader, labelsCache, useShownFrame } from './frames/useShownFrame';
 import { Group } from 'react-konva';
-import { DffDialog } from './dff/DffDialog';
-import { LabelsOverlay } from './dff/LabelsOverlay';
-import { TimelineStrip } from './dff/TimelineStrip';
-import { useDffTask } from './dff/useDffTask';
-import { useFrameLabels, useFrameStates } from './dff/useFrameResults';
+import { DffTaskHost } from './dff/DffTaskHost';
+import { EditorLayer } from './editor/EditorLayer';
+import { EditorSidePanel } from './editor/EditorSidePanel';
+import { EditorToolbar, LayerToggles, PendingBanner } from './editor/EditorToolbar';
+import { HelpPanel } from './editor/HelpPanel';
+import { useEditor } from './editor/useEditor';
+import { useEditorKeys } from './editor/useEditorKeys';
+import { Timeline } from './timeline/Timeline';
+import { VisualisePanel } from './visualise/VisualisePanel';
+import { scoreOf, useFrameStates } from './timeline/frame-states';
 
 const clamp = (i: number, n: number) => Math.max(0, Math.min(n - 1, i));
 
@@ -39,9 +44,14 @@ export function App() {
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [dialog, setDialog] = useState<'export' | 'import' | 'settings' | 'dff' | null>(null);
+  const [visualiseOpen, setVisualiseOpen] = useState(false);
   const exportTask = useExportTask();
-  const dffTask = useDffTask();
-  const [layers, setLayers] = useState({ boxes: true, masks: true });
+  /** Moves when a DFF run wrote labels (at most once a second while it runs). */
+  const [dffRevision, setDffRevision] = useState(0);
+  const dffResults = useCallback((revision: number) => {
+    labelsCache.clear();
+    setDffRevision(revision);
+  }, []);
   const closeDialog = useCallback(() => setDialog(null), []);
   /** Where each video was left, so switching back returns there. */
   const positions = useRef(new Map<number, number>());
@@ -49,11 +59,17 @@ export function App() {
 
   const video = videos.find((v) => v.id === videoId) ?? null;
   const { shown, loading } = useShownFrame(video, index, setError);
-  const labels = useFrameLabels(shown?.videoId ?? null, shown?.index ?? null, dffTask.revision, setError);
-  const stateCodes = useFrameStates(video?.id ?? null, dffTask.revision, setError);
-  // The frame's info was fetched with its image; a run since then changed its state.
+  const editor = useEditor({ projectPath: project?.path ?? null, video, index: shown && shown.videoId === video?.id ? shown.index : null, onError: setError, onSeek: setIndex, outsideRevision: dffRevision });
+  useEditorKeys(editor, video);
+  const frameStates = useFrameStates(video?.id ?? null, dffRevision + editor.revision, setError);
+  const stateCodes = frameStates?.codes ?? null;
+  // The frame's info was fetched with its image (or cached); state, key flag and score come from frameStates.
   const code = shown && stateCodes && shown.videoId === video?.id ? stateCodes[shown.index] : undefined;
-  const frameInfo = shown ? (code === undefined ? shown.info : { ...shown.info, state: FRAME_STATES[code & 0x7f]!, dffKey: (code & FRAME_KEY_BIT) !== 0 }) : null;
+  const frameInfo = shown
+    ? code === undefined
+      ? shown.info
+      : { ...shown.info, state: FRAME_STATES[code & 0x7f]!, dffKey: (code & FRAME_KEY_BIT) !== 0, score: scoreOf(frameStates!.scores[shown.index]!) }
+    : null;
 
   /** Runs a call-using action with a busy label; failures go to the banner. */
   const run = useCallback(async <T,>(label: string, fn: () => Promise<T>): Promise<T | undefined> => {
@@ -82,6 +98,7 @@ export function App() {
     setRecent(rec);
     if (switched) {
       frameLoader.clear();
+      labelsCache.clear();
       positions.current.clear();
       setIndex(0);
       setView(null);
@@ -106,8 +123,6 @@ export function App() {
         setVideos((vs) => vs.filter((x) => x.id !== id));
         setVideoId((cur) => (cur === id ? null : cur));
       }),
-      client.on('task.progress', (p) => setBusy(`${p.label} ${Math.round((100 * p.done) / Math.max(1, p.total))}%`)),
-      client.on('task.finished', () => setBusy(null)),
       client.on('error', (e) => setError(e)),
     ];
     return () => offs.forEach((off) => off());
@@ -204,6 +219,22 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, [video, index, seek, shown]);
 
+  // the editor drawn over the frame; a new function only when what it draws changed (FrameStage is memoised on it)
+  const overlayScale = shown && video ? shown.image.width / video.width : 1; // labels are in the video's pixels
+  const videoWidth = video?.width ?? 0;
+  const videoHeight = video?.height ?? 0;
+  const overlay = useMemo(
+    () =>
+      editor.labels && videoWidth > 0
+        ? (scale: number) => (
+            <Group scaleX={overlayScale} scaleY={overlayScale}>
+              <EditorLayer editor={editor} width={videoWidth} height={videoHeight} scale={scale * overlayScale} />
+            </Group>
+          )
+        : undefined,
+    [editor, videoWidth, videoHeight, overlayScale],
+  );
+
   return (
     <div className="app">
       <header className="top-bar">
@@ -218,6 +249,11 @@ export function App() {
             {video && (
               <button className="button" data-testid="top-dff" onClick={() => setDialog('dff')}>
                 Run DFF…
+              </button>
+            )}
+            {video && (
+              <button className={`button${visualiseOpen ? ' button-on' : ''}`} data-testid="top-visualise" title="Flow and feature warp for the frame on screen" onClick={() => setVisualiseOpen((o) => !o)}>
+                Inside DFF
               </button>
             )}
             <button className="button" data-testid="top-import" onClick={() => setDialog('import')}>
@@ -255,24 +291,18 @@ export function App() {
       />
 
       <main className="main">
+        {video && <EditorToolbar editor={editor} onHelp={() => editor.setHelpOpen(!editor.helpOpen)} />}
+        <div className="editor-row">
         <FrameStage
           frame={shown}
           loading={loading}
           view={view}
           onViewChange={setView}
-          overlay={
-            labels && video && shown
-              ? (scale) => {
-                  const r = shown.image.width / video.width; // labels are in the video's pixels
-                  return (
-                    <Group scaleX={r} scaleY={r}>
-                      <LabelsOverlay labels={labels} width={video.width} height={video.height} scale={scale * r} boxes={layers.boxes} masks={layers.masks} />
-                    </Group>
-                  );
-                }
-              : undefined
-          }
+          interactive={editor.labels !== null}
+          overlay={shown ? overlay : undefined}
         >
+          <PendingBanner editor={editor} />
+          {editor.helpOpen && <HelpPanel onClose={() => editor.setHelpOpen(false)} />}
           <ErrorBanner error={error} onDismiss={() => setError(null)} />
           {!project && <Welcome recent={recent} onOpenDemo={() => void openDemo()} onOpen={(p) => void openProject(p)} />}
           {project && !video && (
@@ -281,24 +311,24 @@ export function App() {
             </div>
           )}
         </FrameStage>
+        {video && <EditorSidePanel editor={editor} onError={setError} />}
+        </div>
+        {visualiseOpen && video && shown && (
+          <VisualisePanel video={video} index={shown.index} image={shown.image} onError={setError} onClose={() => setVisualiseOpen(false)} />
+        )}
         {video && (
-          <div className="results-bar" data-testid="overlay-bar" data-boxes={labels?.boxes.length ?? 0} data-masks={labels?.masks.length ?? 0} data-labels-frame={labels ? shown?.index : ''}>
-            <label className="check">
-              <input type="checkbox" data-testid="layer-boxes" checked={layers.boxes} onChange={(e) => setLayers((l) => ({ ...l, boxes: e.target.checked }))} /> boxes
-            </label>
-            <label className="check">
-              <input type="checkbox" data-testid="layer-masks" checked={layers.masks} onChange={(e) => setLayers((l) => ({ ...l, masks: e.target.checked }))} /> masks
-            </label>
-            <TimelineStrip frameCount={video.frameCount} codes={stateCodes} index={index} onSeek={seek} />
+          <div className="results-bar" data-testid="overlay-bar" data-boxes={editor.labels?.annotations.filter((a) => a.rle === null).length ?? 0} data-masks={editor.labels?.annotations.filter((a) => a.rle !== null).length ?? 0} data-labels-frame={editor.labels?.index ?? ''}>
+            <LayerToggles editor={editor} />
           </div>
         )}
+        {video && <Timeline count={video.frameCount} states={frameStates} index={index} shownIndex={shown?.index ?? null} onSeek={seek} />}
         {video && <Transport video={video} index={index} shown={shown} onSeek={seek} />}
       </main>
 
-      <StatusBar info={info} project={project} frame={frameInfo} busy={busy} />
+      <LiveStatusBar info={info} project={project} frame={frameInfo} busy={busy} />
 
       {dialog === 'export' && project && <ExportDialog project={project} videos={videos} task={exportTask} onClose={closeDialog} />}
-      {dialog === 'dff' && video && <DffDialog video={video} task={dffTask} onClose={closeDialog} />}
+      <DffTaskHost video={video} open={dialog === 'dff'} onClose={closeDialog} onResults={dffResults} />
       {dialog === 'import' && project && (
         <ImportDialog videos={videos} currentVideoId={videoId} onClose={closeDialog} />
       )}

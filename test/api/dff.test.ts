@@ -132,6 +132,26 @@ describe('DFF calls over the server', () => {
     for (let i = 40; i < 100; i++) expect(codes[i], `frame ${i}`).toBe(FRAME_STATES.indexOf('predicted') | FRAME_KEY_BIT);
   });
 
+  it('app.info lists the execution providers that start here and the thread count the dffThreads setting gives runs', async () => {
+    const before = ok<{ executionProviders: string[]; cpuThreads: number }>(await ws.call('app.info'));
+    expect(before.executionProviders.at(-1)).toBe('cpu');
+    expect(before.cpuThreads).toBe(os.availableParallelism());
+    ok(await ws.call('settings.set', { dffThreads: 1 }));
+    expect(ok<{ cpuThreads: number }>(await ws.call('app.info')).cpuThreads).toBe(1);
+    const bad = await ws.call('settings.set', { dffThreads: 0 });
+    expect(!bad.ok && bad.error.code).toBe('INVALID_INPUT');
+  });
+
+  it('runs adaptive key frames at a mean interval of k', async () => {
+    const { taskId } = ok<{ taskId: string }>(await ws.call('dff.start', { videoId: video.id, mode: 'adaptive', k: 5, from: 150, to: 190 }));
+    const end = await finished(taskId);
+    if (!end.ok) throw new Error(`adaptive run failed: ${end.error.code}: ${end.error.message}`);
+    const codes = decodeStates(ok<FrameStates>(await ws.call('video.frameStates', { videoId: video.id })));
+    const keys = Array.from(codes.slice(150, 190)).filter((c) => c & FRAME_KEY_BIT).length;
+    expect(codes[150]! & FRAME_KEY_BIT).toBeTruthy();
+    expect(Math.abs(keys - 8)).toBeLessThanOrEqual(3);
+  });
+
   it('names what is wrong: an unknown task, a frame out of range, k with the baseline, a missing pack', async () => {
     const cancel = await ws.call('dff.cancel', { taskId: 'dff-nope' });
     expect(!cancel.ok && cancel.error.code).toBe('NOT_FOUND');

@@ -22,7 +22,11 @@ export function StatusBar(props: { info: AppInfo | null; project: ProjectInfo | 
           {toolLabel('ffprobe', info.ffprobe)}
         </span>
       )}
-      {info && <span className="status-item">{info.executionProviders.length ? `EP: ${info.executionProviders.join(', ')}` : 'EP: —'}</span>}
+      {info && (
+        <span className="status-item" data-testid="status-ep" title={`Execution providers that start here: ${info.executionProviders.join(', ') || 'none'}`}>
+          {info.executionProviders.length ? `EP: ${info.executionProviders[0]} (${info.cpuThreads} thread${info.cpuThreads === 1 ? '' : 's'})` : 'EP: —'}
+        </span>
+      )}
       {busy && <span className="status-item status-busy" data-testid="status-busy">{busy}</span>}
       <span className="status-spacer" />
       {frame && (

@@ -6,13 +6,15 @@ import type { DffTask } from './useDffTask';
 /** The default pack's key interval (models/default/manifest.json keyInterval); the core uses the pack's own when k is left out. */
 const DEFAULT_K = 10;
 
+const MODE_LABELS = { fixed: 'DFF, key every k frames', adaptive: 'DFF, adaptive key frames', baseline: 'Per-frame baseline' } as const;
+
 /**
- * Run DFF on the video on screen with the bundled default pack: a key frame every k frames, or the
- * per-frame baseline; an optional frame range. Progress with fps and ETA, Cancel, then the outcome.
+ * Run DFF on the video on screen with the bundled default pack: a key frame every k frames, adaptive key
+ * frames (k apart on average, placed where propagation looks unreliable), or the per-frame baseline; an optional frame range. Progress with fps and ETA, Cancel, then the outcome.
  */
 export function DffDialog(props: { video: VideoInfo; task: DffTask; onClose: () => void }) {
   const { video, task } = props;
-  const [mode, setMode] = useState<'fixed' | 'baseline'>('fixed');
+  const [mode, setMode] = useState<'fixed' | 'adaptive' | 'baseline'>('fixed');
   const [k, setK] = useState(DEFAULT_K);
   const [from, setFrom] = useState(0);
   const [to, setTo] = useState(video.frameCount);
@@ -20,7 +22,7 @@ export function DffDialog(props: { video: VideoInfo; task: DffTask; onClose: () 
   const valid = Number.isInteger(k) && k >= 1 && from >= 0 && to <= video.frameCount && from < to;
 
   const runNow = () =>
-    void task.start({ videoId: video.id, mode, ...(mode === 'fixed' ? { k } : {}), from, to });
+    void task.start({ videoId: video.id, mode, ...(mode !== 'baseline' ? { k } : {}), from, to });
 
   return (
     <Dialog title={`Run DFF on ${video.name}`} testId="dff-dialog" onClose={props.onClose} footer={<DffFooter task={task} canRun={!running && valid} onRun={runNow} onClose={props.onClose} />}>
@@ -29,15 +31,15 @@ export function DffDialog(props: { video: VideoInfo; task: DffTask; onClose: () 
       </Field>
       <Field label="Mode">
         <div className="segmented" role="radiogroup">
-          {(['fixed', 'baseline'] as const).map((m) => (
+          {(['fixed', 'adaptive', 'baseline'] as const).map((m) => (
             <button key={m} role="radio" aria-checked={mode === m} data-testid={`dff-mode-${m}`} className={mode === m ? 'segment selected' : 'segment'} onClick={() => setMode(m)}>
-              {m === 'fixed' ? 'DFF, key every k frames' : 'Per-frame baseline'}
+              {MODE_LABELS[m]}
             </button>
           ))}
         </div>
       </Field>
-      {mode === 'fixed' && (
-        <Field label="k" hint="frames from one key frame to the next">
+      {mode !== 'baseline' && (
+        <Field label="k" hint={mode === 'fixed' ? 'frames from one key frame to the next' : 'mean frames from one key frame to the next'}>
           <input type="number" min={1} value={k} data-testid="dff-k" onChange={(e) => setK(Number(e.target.value))} />
         </Field>
       )}

@@ -24,6 +24,7 @@ function ToolLine({ name, tool, testId }: { name: string; tool: ToolInfo | null;
 export function SettingsDialog(props: { info: AppInfo | null; onClose: () => void; onSaved: () => Promise<void> }) {
   const [ffmpeg, setFfmpeg] = useState('');
   const [ffprobe, setFfprobe] = useState('');
+  const [threads, setThreads] = useState('');
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -34,6 +35,7 @@ export function SettingsDialog(props: { info: AppInfo | null; onClose: () => voi
       .then((s) => {
         setFfmpeg(s.ffmpegPath ?? '');
         setFfprobe(s.ffprobePath ?? '');
+        setThreads(s.dffThreads === null ? '' : String(s.dffThreads));
       })
       .catch((e) => setError(errorInfoOf(e)));
   }, []);
@@ -42,7 +44,8 @@ export function SettingsDialog(props: { info: AppInfo | null; onClose: () => voi
     setBusy(true);
     setSaved(false);
     try {
-      await client.call('settings.set', { ffmpegPath: ffmpeg.trim() || null, ffprobePath: ffprobe.trim() || null });
+      const dffThreads = threads.trim() ? Number(threads) : null;
+      await client.call('settings.set', { ffmpegPath: ffmpeg.trim() || null, ffprobePath: ffprobe.trim() || null, dffThreads });
       setError(null);
       setSaved(true);
       await props.onSaved();
@@ -77,6 +80,10 @@ export function SettingsDialog(props: { info: AppInfo | null; onClose: () => voi
       </Field>
       <Field label="ffprobe path" hint="blank: automatic">
         <input type="text" spellCheck={false} value={ffprobe} placeholder="automatic" data-testid="settings-ffprobe-path" onChange={(e) => setFfprobe(e.target.value)} />
+      </Field>
+      <h3>DFF runs</h3>
+      <Field label="CPU threads" hint={`onnxruntime threads for new runs; blank: one per core${props.info ? ` (now ${props.info.cpuThreads})` : ''}`}>
+        <input type="number" min={1} max={256} value={threads} placeholder="automatic" data-testid="settings-dff-threads" onChange={(e) => setThreads(e.target.value)} />
       </Field>
       <InlineError error={error} testId="settings-error" />
     </Dialog>
