@@ -7,10 +7,10 @@ import type Konva from 'konva';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Circle, Group, Image as KonvaImage, Label, Line, Rect, Tag, Text, Transformer } from 'react-konva';
 import type { EditableAnnotation } from '../../../electron/common/edit-schemas';
-import { maskSprite } from '../dff/mask-image';
+import { FrameMasks } from '../dff/mask-image';
 import { DraftCanvas } from './draft-canvas';
 import { bitmapFromCounts, emptyBitmap, fillPolygon, paintSegment, translated, type MaskBitmap } from './mask-bitmap';
-import type { Editor } from './useEditor';
+import { colourOf, type Editor } from './useEditor';
 
 interface Props {
   editor: Editor;
@@ -43,19 +43,20 @@ export const EditorLayer = memo(function EditorLayer({ editor, width, height, sc
   const draftImage = useRef<Konva.Image>(null);
 
   const annotations = labels?.annotations ?? [];
-  const colorOf = (a: EditableAnnotation) => classById.get(a.classId)?.color ?? '#ffffff';
+  const colorOf = (a: EditableAnnotation) => colourOf(classById, a.classId);
 
-  // every mask but the one under the brush, each a sprite the size of its box (cached across frames and renders)
-  const masks = useMemo(
-    () =>
-      annotations.flatMap((a) => {
-        if (a.rle === null || a.id === draftFor) return [];
-        const sprite = maskSprite(a.rle, width, height, colorOf(a));
-        return sprite ? [{ id: a.id, sprite }] : [];
-      }),
+  // every mask but the one under the brush, on one canvas reused from frame to frame
+  const frameMasks = useMemo(() => new FrameMasks(width, height), [width, height]);
+  const masksImage = useRef<Konva.Image>(null);
+  const hasMasks = useMemo(
+    () => frameMasks.paint(annotations.flatMap((a) => (a.rle !== null && a.id !== draftFor ? [{ size: [height, width], counts: a.rle, color: colorOf(a) }] : []))),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [annotations, classById, width, height, draftFor],
+    [annotations, classById, frameMasks, draftFor],
   );
+  // the canvas is the same object with new pixels: Konva must be told
+  useEffect(() => {
+    masksImage.current?.getLayer()?.batchDraw();
+  }, [annotations, classById, frameMasks, draftFor]);
 
   // the Transformer follows the selected box
   useEffect(() => {
@@ -155,38 +156,51 @@ export const EditorLayer = memo(function EditorLayer({ editor, width, height, sc
     else if (tool === 'polygon') setPolygon([...polygon, { x: Math.max(0, Math.min(width, p.x)), y: Math.max(0, Math.min(height, p.y)) }]);
   }
 
-  function onBoxDragEnd(a: EditableAnnotation, node: Konva.Rect) {
-    const x = node.x();
-    const y = node.y();
-    if (a.rle !== null) {
-      // a mask moves as a whole: shift its pixels, and the box follows them
-      const moved = translated(bitmapFromCounts(a.rle, width, height), x - a.bbox.x, y - a.bbox.y);
-      editor.commitMask(a.id, moved);
-    } else editor.moveBox(a.id, { x, y, w: a.bbox.w, h: a.bbox.h });
-  }
-
-  function onBoxTransformEnd(a: EditableAnnotation, node: Konva.Rect) {
-    const w = node.width() * node.scaleX();
-    const h = node.height() * node.scaleY();
-    node.scaleX(1);
-    node.scaleY(1);
-    editor.moveBox(a.id, { x: node.x(), y: node.y(), w, h });
-  }
+  // One set of box handlers for every box and every render (the box's node says which annotation it shows),
+  // so re-rendering never rebinds Konva events.
+  const live = useRef({ editor, annotations, width, height });
+  live.current = { editor, annotations, width, height };
+  const boxEvents = useMemo(() => {
+    const annotationOf = (node: Konva.Node) => live.current.annotations.find((a) => a.id === node.getAttr('annotationId'));
+    return {
+      onMouseDown: (e: Konva.KonvaEventObject<MouseEvent>) => {
+        const a = annotationOf(e.target);
+        if (a) live.current.editor.select(a.id);
+      },
+      onDragEnd: (e: Konva.KonvaEventObject<DragEvent>) => {
+        const a = annotationOf(e.target);
+        if (!a) return;
+        const { editor: ed, width: w, height: h } = live.current;
+        const x = e.target.x();
+        const y = e.target.y();
+        if (a.rle !== null) {
+          // a mask moves as a whole: shift its pixels, and the box follows them
+          const moved = translated(bitmapFromCounts(a.rle, w, h), x - a.bbox.x, y - a.bbox.y);
+          ed.commitMask(a.id, moved);
+        } else ed.moveBox(a.id, { x, y, w: a.bbox.w, h: a.bbox.h });
+      },
+      onTransformEnd: (e: Konva.KonvaEventObject<Event>) => {
+        const a = annotationOf(e.target);
+        if (!a) return;
+        const node = e.target;
+        const w = node.width() * node.scaleX();
+        const h = node.height() * node.scaleY();
+        node.scaleX(1);
+        node.scaleY(1);
+        live.current.editor.moveBox(a.id, { x: node.x(), y: node.y(), w, h });
+      },
+    };
+  }, []);
+  const boxDash = useMemo(() => [6 / scale, 4 / scale], [scale]);
 
   const line = 2 / scale;
   const font = 11 / scale;
   const capturing = tool !== 'select';
   return (
     <Group ref={root}>
-      {layers.masks && masks.length > 0 && (
-        <Group listening={false}>
-          {masks.map(({ id, sprite }) => (
-            <KonvaImage key={id} image={sprite.canvas} x={sprite.x} y={sprite.y} />
-          ))}
-        </Group>
-      )}
+      {layers.masks && hasMasks && <KonvaImage ref={masksImage} image={frameMasks.canvas} listening={false} />}
       {draftFor !== null && <KonvaImage ref={draftImage} image={draft.canvas} listening={false} />}
-      {byAreaDescending(annotations).map((a) => {
+      {byAreaDescending(annotations).map((a, i) => {
         const isSelected = a.id === selectedId;
         if (!layers.boxes && !isSelected) return null;
         const color = colorOf(a);
@@ -194,27 +208,29 @@ export const EditorLayer = memo(function EditorLayer({ editor, width, height, sc
           .filter(Boolean)
           .join(' ');
         return (
-          <Group key={a.id}>
+          // by position: stepping to the next frame (other annotations) reuses the nodes
+          <Group key={i}>
             <Rect
               ref={(node) => {
                 if (node) boxNodes.current.set(a.id, node);
                 else boxNodes.current.delete(a.id);
               }}
               name="annotation-box"
+              annotationId={a.id}
               x={a.bbox.x}
               y={a.bbox.y}
               width={a.bbox.w}
               height={a.bbox.h}
               stroke={color}
               strokeWidth={(isSelected ? 3 : 2) / scale}
-              dash={a.rle !== null ? [6 / scale, 4 / scale] : undefined}
+              dash={a.rle !== null ? boxDash : undefined}
               fill={isSelected ? `${color}22` : 'rgba(0,0,0,0)'}
               hitStrokeWidth={8 / scale}
               listening={tool === 'select'}
               draggable={tool === 'select'}
-              onMouseDown={() => editor.select(a.id)}
-              onDragEnd={(e) => onBoxDragEnd(a, e.target as Konva.Rect)}
-              onTransformEnd={(e) => onBoxTransformEnd(a, e.target as Konva.Rect)}
+              onMouseDown={boxEvents.onMouseDown}
+              onDragEnd={boxEvents.onDragEnd}
+              onTransformEnd={boxEvents.onTransformEnd}
             />
             <Label x={a.bbox.x} y={a.bbox.y} offsetY={16 / scale} listening={false}>
               <Tag fill={color} opacity={0.85} />

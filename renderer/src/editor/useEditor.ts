@@ -23,6 +23,9 @@ export interface Layers {
 export const BRUSH_MIN = 1;
 export const BRUSH_MAX = 200;
 
+/** A label's colour: its class's, white for a class not (yet) in the palette. */
+export const colourOf = (classById: Map<number, ClassInfo>, classId: number): string => classById.get(classId)?.color ?? '#ffffff';
+
 export interface Editor {
   labels: FrameLabels | null;
   classes: ClassInfo[];
