@@ -241,6 +241,21 @@ export const DffResultSchema = z.object({
 });
 export type DffResult = z.infer<typeof DffResultSchema>;
 
+/** A model pack folder that passed validation (manifest against the ONNX files' real tensors). */
+export const PackInfoSchema = z.object({
+  dir: z.string(),
+  name: z.string(),
+  version: z.string(),
+  description: z.string().nullable(),
+  keyInterval: z.number().int().positive(),
+  inputWidth: z.number().int().positive(),
+  inputHeight: z.number().int().positive(),
+  classes: z.array(z.string()),
+  /** The pack bundled with the app (models/default). */
+  isDefault: z.boolean(),
+});
+export type PackInfo = z.infer<typeof PackInfoSchema>;
+
 const colorHex = z.string().regex(/^#[0-9a-fA-F]{6}$/);
 
 export const FrameBoxSchema = z.object({
@@ -288,7 +303,7 @@ export const FRAME_NO_SCORE = 255;
 export const TASK_KINDS = ['export', 'dff'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
-export const DialogKindSchema = z.enum(['open-project', 'create-project', 'video-file', 'image-folder']);
+export const DialogKindSchema = z.enum(['open-project', 'create-project', 'video-file', 'image-folder', 'pack-folder']);
 export type DialogKind = z.infer<typeof DialogKindSchema>;
 
 // ---- calls ---------------------------------------------------------------------------------
@@ -347,6 +362,8 @@ export const calls = {
    * and etaS) comes as `task.progress`, the end as `task.finished` (CANCELLED when stopped; dff.resume continues it).
    */
   'dff.start': { input: DffStartInput.strict(), output: z.object({ taskId: z.string(), runId: id }) },
+  /** Validates a model pack folder (default: the bundled pack) and describes it; a bad pack names the file and tensor. */
+  'pack.inspect': { input: z.object({ dir: filePath.optional() }).strict(), output: PackInfoSchema },
   /** Continues a run that stopped (cancelled, failed or killed), as a new task. */
   'dff.resume': { input: z.object({ runId: id }).strict(), output: z.object({ taskId: z.string(), runId: id }) },
   /** Stops a running DFF task after the frame in hand; what it wrote is kept. */

@@ -39,7 +39,9 @@ async function openDialog(win: BrowserWindow, kind: DialogKind): Promise<string 
             filters: [{ name: 'Video', extensions: ['mp4', 'mkv', 'webm', 'avi', 'mov', 'm4v'] }, { name: 'All files', extensions: ['*'] }],
             properties: ['openFile'],
           }
-        : { title: 'Add a folder of numbered images', properties: ['openDirectory'] };
+        : kind === 'pack-folder'
+          ? { title: 'Choose a model pack folder (with manifest.json)', properties: ['openDirectory'] }
+          : { title: 'Add a folder of numbered images', properties: ['openDirectory'] };
   const r = await dialog.showOpenDialog(win, options);
   return r.canceled ? null : (r.filePaths[0] ?? null);
 }

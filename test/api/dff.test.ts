@@ -13,6 +13,7 @@ import {
   type EventPayload,
   type FrameAnnotations,
   type FrameStates,
+  type PackInfo,
   type ProjectInfo,
   type Result,
   type VideoInfo,
@@ -162,6 +163,26 @@ describe('DFF calls over the server', () => {
     const missing = path.join(dir, 'no-such-pack');
     const pack = await ws.call('dff.start', { videoId: video.id, mode: 'fixed', packDir: missing });
     expect(!pack.ok && pack.error.message).toContain(missing);
+  });
+
+  it('pack.inspect validates a pack folder: the default describes itself, a broken copy names its file and tensor', async () => {
+    const def = ok<PackInfo>(await ws.call('pack.inspect', {}));
+    expect(def).toMatchObject({ name: expect.any(String), isDefault: true, keyInterval: 10, inputWidth: 320, inputHeight: 192 });
+    expect(def.classes).toEqual(['disc', 'square', 'triangle', 'star', 'ring', 'cross']);
+    const copy = path.join(dir, 'my-pack');
+    fs.cpSync(def.dir, copy, { recursive: true });
+    const same = ok<PackInfo>(await ws.call('pack.inspect', { dir: copy }));
+    expect(same).toMatchObject({ dir: copy, isDefault: false, classes: def.classes });
+    const original = fs.readFileSync(path.join(copy, 'manifest.json'), 'utf8');
+    const manifest = JSON.parse(original);
+    manifest.networks.flow.outputs.scale = 'not_a_tensor';
+    fs.writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify(manifest));
+    const bad = await ws.call('pack.inspect', { dir: copy });
+    expect(!bad.ok && bad.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/flow\.onnx.*not_a_tensor/) });
+    fs.writeFileSync(path.join(copy, 'manifest.json'), original);
+    fs.rmSync(path.join(copy, 'task.onnx'));
+    const missing = await ws.call('pack.inspect', { dir: copy });
+    expect(!missing.ok && missing.error).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('task.onnx') });
   });
 
   it('closing the project stops a running run: the task ends CANCELLED and the server goes on', async () => {

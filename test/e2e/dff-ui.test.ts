@@ -67,6 +67,14 @@ describe.skipIf(missing)('Run DFF from the UI (browser mode)', () => {
     const before = await stagePixels();
     await page().click('[data-testid="top-dff"]');
     await page().waitForSelector('[data-testid="dff-dialog"]');
+    // a folder that is not a pack is refused with the reason, and Run waits for a valid pack
+    await page().fill('[data-testid="dff-pack"]', path.join(dir, 'not-a-pack'));
+    await page().press('[data-testid="dff-pack"]', 'Enter');
+    expect(await page().textContent('[data-testid="dff-pack-error"]')).toContain('has no manifest.json');
+    expect(await page().isDisabled('[data-testid="dff-start"]')).toBe(true);
+    await page().click('[data-testid="dff-pack-default"]');
+    await expect.poll(() => page().textContent('[data-testid="dff-dialog"]')).toContain('disc, square, triangle, star, ring, cross');
+    expect(await page().inputValue('[data-testid="dff-k"]')).toBe('10');
     await page().fill('[data-testid="dff-k"]', '5');
     await page().fill('[data-testid="dff-to"]', '30');
     // The run may be over in a second: record every progress label the dialog shows.

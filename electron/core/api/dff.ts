@@ -8,12 +8,13 @@ import {
   type DffStartOptions,
   type FrameAnnotations,
   type FrameStates,
+  type PackInfo,
 } from '../../common/api';
 import { appRoot } from '../app-paths';
 import { resumeRun, startRun, type RunHandle } from '../dff/engine';
 import type { RunMode, RunOutcome, RunProgress } from '../dff/types';
 import { AppError } from '../errors';
-import { readManifest } from '../models/load-pack';
+import { loadPack, readManifest } from '../models/load-pack';
 import type { ProjectStore } from '../store';
 import type { TaskProgress, TaskRunner } from './tasks';
 
@@ -76,6 +77,25 @@ export async function dffStart(store: ProjectStore, tasks: TaskRunner, input: Df
   return runAsTask(tasks, label, (callbacks) =>
     startRun(store, { videoId: input.videoId, packDir, mode, from: input.from, to: input.to, threads }, callbacks),
   );
+}
+
+/** Loads a pack with full validation (every ONNX file opened and its tensors checked), then lets it go. */
+export async function inspectPack(dir?: string): Promise<PackInfo> {
+  const packDir = path.resolve(dir ?? defaultPackDir());
+  const pack = await loadPack(packDir);
+  await pack.release();
+  const m = pack.manifest;
+  return {
+    dir: packDir,
+    name: m.name,
+    version: m.version,
+    description: m.description ?? null,
+    keyInterval: m.keyInterval,
+    inputWidth: m.input.width,
+    inputHeight: m.input.height,
+    classes: m.classes.map((c) => c.name),
+    isDefault: packDir === path.resolve(defaultPackDir()),
+  };
 }
 
 export async function dffResume(store: ProjectStore, tasks: TaskRunner, runId: number) {

@@ -19,7 +19,7 @@ import {
   exportSummary,
   importCocoCall,
 } from '../export/api-calls';
-import { dffResume, dffStart, frameAnnotations, frameStates } from './dff';
+import { dffResume, dffStart, inspectPack, frameAnnotations, frameStates } from './dff';
 import { editHandlers } from '../edits/api-calls';
 import { featureCacheAt } from '../dff/feature-cache';
 import { visualiseFrame } from '../dff/visualise';
@@ -69,6 +69,7 @@ export const handlers: { [N in CallName]: Handler<N> } = {
   'export.cityscapesMappingSet': async (input, s) => cityscapesMappingSet(s.store, input),
   'import.coco': async (input, s) => importCocoCall(s.store, input),
   'dff.start': async (input, s) => dffStart(s.store, s.tasks, input, s.context.dffThreads()),
+  'pack.inspect': async ({ dir }) => inspectPack(dir),
   'dff.resume': async ({ runId }, s) => dffResume(s.store, s.tasks, runId),
   'dff.cancel': async ({ taskId }, s) => {
     s.tasks.cancel(taskId);
