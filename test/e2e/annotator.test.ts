@@ -212,6 +212,7 @@ describe.skipIf(missing)('the annotator (browser mode)', () => {
     expect((await labelsOf(8)).state).toBe('propagated');
     await page().keyboard.press('?');
     await page().waitForSelector('[data-testid="help-panel"] >> text=Ctrl+Shift+Z');
+    expect(await page().textContent('[data-testid="help-panel"]')).toContain('Next / previous key frame'); // the timeline's keys too
     await shot('8-help');
     await page().keyboard.press('Escape');
     await page().waitForSelector('[data-testid="help-panel"]', { state: 'detached' });

@@ -1,8 +1,9 @@
+import { TIMELINE_SHORTCUTS } from '../timeline/shortcuts';
 import { SHORTCUTS, VIEW_SHORTCUTS } from './shortcuts';
 
 /** Every shortcut, from the same table the key handler reads. */
 export function HelpPanel({ onClose }: { onClose: () => void }) {
-  const rows = [...SHORTCUTS.filter((s) => s.what), ...VIEW_SHORTCUTS];
+  const rows = [...SHORTCUTS.filter((s) => s.what), ...VIEW_SHORTCUTS, ...TIMELINE_SHORTCUTS];
   return (
     <div className="help-panel" role="dialog" aria-label="Keyboard shortcuts" data-testid="help-panel">
       <div className="help-head">
