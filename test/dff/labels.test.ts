@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { classMapToRles, segmentationAtSize, segmentationConfidence } from '../../electron/core/dff/labels';
+import { classMapToRles, segmentationConfidence } from '../../electron/core/dff/labels';
 import { decodeSegmentation } from '../../electron/core/models/decode';
 import { decodeMask, encodeMask } from '../../electron/core/masks/rle';
 
@@ -38,8 +38,33 @@ describe('segmentationConfidence', () => {
   });
 });
 
-describe('segmentationAtSize', () => {
-  it('gives exactly decodeSegmentation’s class map, up-sampling and down-sampling', () => {
+/** The definition: every pixel's logits resized bilinearly (half-pixel centres), then argmax. */
+function referenceClassMap(data: Float32Array, [C, h, w]: [number, number, number], width: number, height: number): Uint8Array {
+  const out = new Uint8Array(width * height);
+  const at = (v: number, n: number, size: number) => {
+    const f = Math.max((v + 0.5) * (n / size) - 0.5, 0);
+    const i0 = Math.min(Math.floor(f), n - 1);
+    return [i0, Math.min(i0 + 1, n - 1), Math.min(f - i0, 1)] as const;
+  };
+  for (let y = 0; y < height; y++) {
+    const [y0, y1, wy] = at(y, h, height);
+    for (let x = 0; x < width; x++) {
+      const [x0, x1, wx] = at(x, w, width);
+      let best = 0;
+      let bestV = -Infinity;
+      for (let c = 0; c < C; c++) {
+        const l = (yy: number, xx: number) => data[c * h * w + yy * w + xx]!;
+        const v = l(y0, x0) * (1 - wx) * (1 - wy) + l(y0, x1) * wx * (1 - wy) + l(y1, x0) * (1 - wx) * wy + l(y1, x1) * wx * wy;
+        if (v > bestV) [bestV, best] = [v, c];
+      }
+      out[y * width + x] = best;
+    }
+  }
+  return out;
+}
+
+describe('decodeSegmentation', () => {
+  it('gives exactly the bilinear-then-argmax class map, up-sampling and down-sampling', () => {
     let seed = 11;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const [C, h, w] = [7, 12, 20];
@@ -52,9 +77,9 @@ describe('segmentationAtSize', () => {
     });
     const logits = new ort.Tensor('float32', data, [1, C, h, w]);
     for (const [W, H] of [[640, 360], [320, 192], [97, 61], [15, 9]] as const) {
-      const fast = segmentationAtSize(logits, W, H);
+      const fast = decodeSegmentation({ data, dims: logits.dims }, W, H);
       expect(new Set(fast).size).toBeGreaterThan(2);
-      expect(Buffer.from(fast).equals(Buffer.from(decodeSegmentation({ data, dims: logits.dims }, W, H))), `${W}x${H}`).toBe(true);
+      expect(Buffer.from(fast).equals(Buffer.from(referenceClassMap(data, [C, h, w], W, H))), `${W}x${H}`).toBe(true);
     }
   });
 });

@@ -1,13 +1,13 @@
 /**
  * A frame's task outputs as labels at the video's size. Decisions (documented in README.md):
  * - detection head: one box annotation per detection (its score), mapped from model input to video pixels;
- * - segmentation head (class map: segmentationAtSize): one mask annotation per class present (semantic: no instance split, no track id),
+ * - segmentation head (class map: decodeSegmentation): one mask annotation per class present (semantic: no instance split, no track id),
  *   its box the mask's box, its score the class's mean probability where it wins;
  * - the frame's score: mean top-class probability of the segmentation, else the mean box score.
  */
 import type * as ort from 'onnxruntime-node';
 import { countsToString, type CocoRle } from '../masks/rle';
-import { decodeCenterNet } from '../models/decode';
+import { decodeCenterNet, decodeSegmentation } from '../models/decode';
 import type { TaskOutputs } from '../models/dff-runner';
 import type { PackManifest } from '../models/manifest';
 import { segmentationConfidence } from './frame-signals';
@@ -40,82 +40,13 @@ export function labelFrame(outputs: TaskOutputs, manifest: PackManifest, video: 
   }
   if (heads.segmentation && outputs.segmentation) {
     const conf = segmentationConfidence(outputs.segmentation);
-    const classMap = segmentationAtSize(outputs.segmentation, video.width, video.height);
+    const classMap = decodeSegmentation(asMap(outputs.segmentation), video.width, video.height);
     masks = [...classMapToRles(classMap, video.height, video.width)]
       .filter(([classId]) => classId !== heads.segmentation!.backgroundId)
       .map(([classId, mask]) => ({ classId, mask, score: conf.perClass[classId] ?? conf.mean }));
     score = conf.mean;
   }
   return { score, boxes, masks };
-}
-
-/**
- * The same class map as decodeSegmentation (logits resized bilinearly, half-pixel centres, then argmax),
- * faster at video sizes: a bilinear mix of logit vectors whose argmax is the same class has that argmax
- * too (for each k, l[c] - l[k] >= 0 at every corner stays >= 0 under convex weights), so pixels whose four
- * source cells agree take the class without touching the C logits; only pixels along class borders are
- * interpolated, by decodeSegmentation itself on their strip of rows.
- */
-export function segmentationAtSize(logits: ort.Tensor, width: number, height: number): Uint8Array {
-  const [, C, h, w] = logits.dims as [number, number, number, number];
-  const d = logits.data as Float32Array;
-  const plane = h * w;
-  const cellClass = new Uint8Array(plane);
-  for (let p = 0; p < plane; p++) {
-    let best = 0;
-    let bestV = -Infinity;
-    for (let c = 0, o = p; c < C; c++, o += plane) {
-      if (d[o]! > bestV) {
-        bestV = d[o]!;
-        best = c;
-      }
-    }
-    cellClass[p] = best;
-  }
-  const sx = w / width;
-  const sy = h / height;
-  const xs = Array.from({ length: width }, (_, x) => {
-    const f = Math.max((x + 0.5) * sx - 0.5, 0);
-    const x0 = Math.min(Math.floor(f), w - 1);
-    return { x0, x1: Math.min(x0 + 1, w - 1), wx: Math.min(f - x0, 1) };
-  });
-  const out = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const f = Math.max((y + 0.5) * sy - 0.5, 0);
-    const y0 = Math.min(Math.floor(f), h - 1);
-    const y1 = Math.min(y0 + 1, h - 1);
-    const wy = Math.min(f - y0, 1);
-    const r0 = y0 * w;
-    const r1 = y1 * w;
-    for (let x = 0; x < width; x++) {
-      const { x0, x1, wx } = xs[x]!;
-      const i00 = r0 + x0;
-      const i01 = r0 + x1;
-      const i10 = r1 + x0;
-      const i11 = r1 + x1;
-      const c0 = cellClass[i00]!;
-      if (cellClass[i01] === c0 && cellClass[i10] === c0 && cellClass[i11] === c0) {
-        out[y * width + x] = c0;
-        continue;
-      }
-      // a class border: interpolate as decodeSegmentation does
-      const w00 = (1 - wx) * (1 - wy);
-      const w01 = wx * (1 - wy);
-      const w10 = (1 - wx) * wy;
-      const w11 = wx * wy;
-      let best = 0;
-      let bestV = -Infinity;
-      for (let c = 0, o = 0; c < C; c++, o += plane) {
-        const v = d[o + i00]! * w00 + d[o + i01]! * w01 + d[o + i10]! * w10 + d[o + i11]! * w11;
-        if (v > bestV) {
-          bestV = v;
-          best = c;
-        }
-      }
-      out[y * width + x] = best;
-    }
-  }
-  return out;
 }
 
 /**

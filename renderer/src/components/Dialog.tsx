@@ -65,3 +65,28 @@ export function InlineError(props: { error: { code: string; message: string; det
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/** A background task's progress bar, what it is doing, and its Cancel button (disabled while cancelling). */
+export function TaskProgress(props: {
+  testId: string;
+  done: number;
+  total: number;
+  label: string;
+  cancelling: boolean;
+  onCancel: () => void;
+}) {
+  const pct = props.total ? Math.round((100 * props.done) / props.total) : 0;
+  return (
+    <div className="export-progress" data-testid={`${props.testId}-progress`} data-done={props.done}>
+      <div className="progress-bar">
+        <div className="progress-fill" style={{ width: `${pct}%` }} />
+      </div>
+      <span className="muted" data-testid={`${props.testId}-progress-label`}>
+        {props.label}
+      </span>
+      <button className="button" data-testid={`${props.testId}-cancel`} disabled={props.cancelling} onClick={props.onCancel}>
+        {props.cancelling ? 'Cancelling…' : 'Cancel'}
+      </button>
+    </div>
+  );
+}

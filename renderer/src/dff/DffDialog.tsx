@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { formatTime, type PackInfo, type VideoInfo } from '../../../electron/common/api';
 import type { ErrorInfo } from '../../../electron/common/errors';
 import { client, errorInfoOf } from '../api/client';
-import { Dialog, Field, InlineError, plural } from '../components/Dialog';
+import { Dialog, Field, InlineError, plural, TaskProgress } from '../components/Dialog';
 import type { DffTask } from './useDffTask';
 
 /** The default pack's key interval (models/default/manifest.json keyInterval); the core uses the pack's own when k is left out. */
@@ -82,20 +82,10 @@ function DffFooter(props: { task: DffTask; canRun: boolean; onRun: () => void; o
   const { state, cancel, reset, resume } = props.task;
   if (state.status === 'running') {
     const p = state.progress;
-    const pct = p && p.total ? Math.round((100 * p.done) / p.total) : 0;
     const speed = p?.fps ? ` · ${p.fps.toFixed(1)} fps` : '';
     const eta = p?.etaS != null ? ` · ${formatTime(p.etaS)} left` : '';
-    return (
-      <div className="export-progress" data-testid="dff-progress" data-done={p?.done ?? 0}>
-        <div className="progress-bar">
-          <div className="progress-fill" style={{ width: `${pct}%` }} />
-        </div>
-        <span className="muted" data-testid="dff-progress-label">{p ? `${p.done} / ${p.total} frames${speed}${eta}` : 'loading the pack…'}</span>
-        <button className="button" data-testid="dff-cancel" disabled={state.cancelling} onClick={() => void cancel()}>
-          {state.cancelling ? 'Cancelling…' : 'Cancel'}
-        </button>
-      </div>
-    );
+    const label = p ? `${p.done} / ${p.total} frames${speed}${eta}` : 'loading the pack…';
+    return <TaskProgress testId="dff" done={p?.done ?? 0} total={p?.total ?? 0} label={label} cancelling={state.cancelling} onCancel={() => void cancel()} />;
   }
   return (
     <div className="export-footer">

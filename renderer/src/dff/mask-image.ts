@@ -73,6 +73,15 @@ export function paintMaskPixels(pixels: Uint32Array, masks: readonly MaskPaint[]
   return x1 < 0 ? null : { x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1 };
 }
 
+/** A canvas with an ImageData of its size and a 32-bit view of its pixels (one RGBA word each). */
+export function pixelCanvas(width: number, height: number): { canvas: HTMLCanvasElement; image: ImageData; pixels: Uint32Array } {
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const image = new ImageData(width, height);
+  return { canvas, image, pixels: new Uint32Array(image.data.buffer) };
+}
+
 /**
  * All of a frame's masks on one canvas at video size, for the stage. The canvas and its ImageData are reused
  * from frame to frame: painting a frame clears what the last one painted and uploads only the box the two
@@ -88,11 +97,7 @@ export class FrameMasks {
     readonly width: number,
     readonly height: number,
   ) {
-    this.canvas = document.createElement('canvas');
-    this.canvas.width = width;
-    this.canvas.height = height;
-    this.image = new ImageData(width, height);
-    this.pixels = new Uint32Array(this.image.data.buffer);
+    ({ canvas: this.canvas, image: this.image, pixels: this.pixels } = pixelCanvas(width, height));
   }
 
   /** Shows these masks instead of the last ones; false when none of them has a pixel to show. */

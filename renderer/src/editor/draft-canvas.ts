@@ -2,7 +2,7 @@
  * The mask under the brush, on a canvas at video size. One ImageData serves the whole stroke: a stroke's
  * start writes it all, each segment after that only the rectangle it touched.
  */
-import { packedColour } from '../dff/mask-image';
+import { packedColour, pixelCanvas } from '../dff/mask-image';
 import { writeRgba, type MaskBitmap } from './mask-bitmap';
 
 const DRAFT_ALPHA = 150;
@@ -17,11 +17,7 @@ export class DraftCanvas {
     readonly width: number,
     readonly height: number,
   ) {
-    this.canvas = document.createElement('canvas');
-    this.canvas.width = width;
-    this.canvas.height = height;
-    this.image = new ImageData(width, height);
-    this.pixels = new Uint32Array(this.image.data.buffer);
+    ({ canvas: this.canvas, image: this.image, pixels: this.pixels } = pixelCanvas(width, height));
   }
 
   /** Shows the whole bitmap in this colour. */

@@ -3,7 +3,7 @@ import type { ClassInfo, ExportSpec, ExportSummary, FrameState, ProjectInfo, Vid
 import { FRAME_STATES } from '../../../electron/common/api';
 import type { ErrorInfo } from '../../../electron/common/errors';
 import { client, errorInfoOf } from '../api/client';
-import { Dialog, Field, InlineError, plural } from '../components/Dialog';
+import { Dialog, Field, InlineError, plural, TaskProgress } from '../components/Dialog';
 import { CityscapesTable } from './CityscapesTable';
 import { defaultForm, formOf, selectionOf, specOf, type ExportForm } from './export-form';
 import type { useExportTask } from './useExportTask';
@@ -292,18 +292,8 @@ function ExportFooter(props: { task: Task; canExport: boolean; onExport: (overwr
   const { state, cancel, reset } = props.task;
   if (state.status === 'running') {
     const p = state.progress;
-    const pct = p && p.total ? Math.round((100 * p.done) / p.total) : 0;
-    return (
-      <div className="export-progress" data-testid="export-progress">
-        <div className="progress-bar">
-          <div className="progress-fill" style={{ width: `${pct}%` }} />
-        </div>
-        <span className="muted">{p ? `${p.phase} ${p.done} / ${p.total}` : 'starting…'}</span>
-        <button className="button" data-testid="export-cancel" disabled={state.cancelling} onClick={() => void cancel()}>
-          {state.cancelling ? 'Cancelling…' : 'Cancel'}
-        </button>
-      </div>
-    );
+    const label = p ? `${p.phase} ${p.done} / ${p.total}` : 'starting…';
+    return <TaskProgress testId="export" done={p?.done ?? 0} total={p?.total ?? 0} label={label} cancelling={state.cancelling} onCancel={() => void cancel()} />;
   }
   return (
     <div className="export-footer">
