@@ -215,8 +215,8 @@ export type DffMode = z.infer<typeof DffModeSchema>;
 export const DffStartInput = z.object({
   videoId: id,
   /**
-   * 'fixed': a key frame every k frames (k defaults to the pack's keyInterval); 'adaptive': key frames where
-   * propagation looks unreliable, k frames apart on average; 'baseline': every frame a key frame.
+   * 'fixed': a key frame in the middle of every k frames (k defaults to the pack's keyInterval); 'adaptive':
+   * as many key frames, closer together where the video changes fast; 'baseline': every frame a key frame.
    */
   mode: DffModeSchema,
   k: z.number().int().min(1).max(1000).optional(),

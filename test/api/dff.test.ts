@@ -92,13 +92,13 @@ describe('DFF calls over the server', () => {
     const codes = decodeStates(ok<FrameStates>(await ws.call('video.frameStates', { videoId: video.id })));
     for (let i = 0; i < 30; i++) {
       const key = (codes[i]! & FRAME_KEY_BIT) !== 0;
-      expect(key, `frame ${i}`).toBe(i % 5 === 0);
+      expect(key, `frame ${i}`).toBe(i % 5 === 2); // the middle of each 5
       expect(FRAME_STATES[codes[i]! & 0x7f], `frame ${i}`).toBe(key ? 'predicted' : 'propagated');
     }
     expect(FRAME_STATES[codes[30]! & 0x7f]).toBe('unlabelled');
 
-    // Frame 7 is propagated from key 5: the pack's heads give boxes and class masks at the video's size.
-    const labels = ok<FrameAnnotations>(await ws.call('frame.annotations', { videoId: video.id, index: 7 }));
+    // Frame 8 is propagated from key 7: the pack's heads give boxes and class masks at the video's size.
+    const labels = ok<FrameAnnotations>(await ws.call('frame.annotations', { videoId: video.id, index: 8 }));
     const classes = ok<Array<{ id: number; name: string; color: string }>>(await ws.call('class.list'));
     expect(labels.boxes.length).toBeGreaterThan(0);
     for (const b of labels.boxes) {
@@ -143,14 +143,13 @@ describe('DFF calls over the server', () => {
     expect(!bad.ok && bad.error.code).toBe('INVALID_INPUT');
   });
 
-  it('runs adaptive key frames at a mean interval of k', async () => {
+  it('runs adaptive key frames: as many as fixed k makes', async () => {
     const { taskId } = ok<{ taskId: string }>(await ws.call('dff.start', { videoId: video.id, mode: 'adaptive', k: 5, from: 150, to: 190 }));
     const end = await finished(taskId);
     if (!end.ok) throw new Error(`adaptive run failed: ${end.error.code}: ${end.error.message}`);
     const codes = decodeStates(ok<FrameStates>(await ws.call('video.frameStates', { videoId: video.id })));
     const keys = Array.from(codes.slice(150, 190)).filter((c) => c & FRAME_KEY_BIT).length;
-    expect(codes[150]! & FRAME_KEY_BIT).toBeTruthy();
-    expect(Math.abs(keys - 8)).toBeLessThanOrEqual(3);
+    expect(keys).toBe(8); // as many as fixed k=5 makes, placed by the motion
   });
 
   it('names what is wrong: an unknown task, a frame out of range, k with the baseline, a missing pack', async () => {

@@ -1,7 +1,8 @@
 /**
  * npm run bench:dff -- [--pack DIR] [--clips 3] [--frames 200] [--width 320 --height 192] [--threads 1]
  *   The whole engine (decode, worker, onnxruntime, labels, SQLite writes) on generated clips with exact
- *   ground truth (world seeds 2101…, off the pack's training and test seeds): the per-frame baseline,
+ *   ground truth (world seeds 2101…, off the pack's training and test seeds; as many clips again whose speed
+ *   changes every 25 frames, as a real video's does): the per-frame baseline,
  *   DFF at k = 1, 5, 10, 20 and adaptive key frames at a mean interval of 10, measured in one run. Prints
  *   fps, speed-up over the baseline, key frames, mIoU, mAP@0.5 and the cost split in ms per frame.
  * npm run bench:dff -- --memory [--frames 20000]
@@ -18,9 +19,12 @@ import type { Detection } from '../../electron/core/models/decode';
 import { DetectionAP, SegmentationIoU, type TruthBox } from '../../electron/core/models/metrics';
 import type { ProjectStore } from '../../electron/core/store';
 import { createWorld } from '../../electron/core/world/world';
-import { writeClip } from '../../electron/core/world/writer';
+import { VideoEncoder } from '../../electron/core/world/writer';
 import { packDir as defaultPack, paintMasks, projectWith, tempDir } from '../dff/helpers';
 import { ffmpeg } from '../support/videos';
+
+/** How many world frames a clip of changing speed moves on per output frame, each for 25 frames. */
+const SPEEDS = [1, 1, 3, 1, 2, 1, 3, 1];
 
 const { values } = parseArgs({
   options: {
@@ -53,18 +57,33 @@ interface Clip {
   boxes: TruthBox[][];
 }
 
+/** Output frame i of a clip whose speed changes every 25 frames (SPEEDS): its world frame. */
+function varyingSpeed(frames: number): number[] {
+  const src: number[] = [];
+  for (let i = 0, t = 0; i < frames; t += SPEEDS[Math.floor(i / 25) % SPEEDS.length]!, i++) src.push(t);
+  return src;
+}
+
 async function accuracyAndSpeed(clipCount: number, frames: number, width: number, height: number): Promise<void> {
-  const clips: Clip[] = [];
-  for (let c = 0; c < clipCount; c++) {
-    const world = createWorld({ seed: 2101 + c, width, height, frameCount: frames });
+  const clips: (Clip & { varying: boolean })[] = [];
+  for (let c = 0; c < 2 * clipCount; c++) {
+    const varying = c >= clipCount;
+    const src = varying ? varyingSpeed(frames) : Array.from({ length: frames }, (_, i) => i);
+    const world = createWorld({ seed: 2101 + c, width, height, frameCount: src.at(-1)! + 1 });
     const clipDir = path.join(dir, `clip${c}`);
-    await writeClip(world, clipDir, { flowScale: 4, pngFrames: false });
-    const rendered = Array.from({ length: frames }, (_, i) => world.render(i));
-    clips.push({
-      video: path.join(clipDir, 'video.mp4'),
-      semantic: rendered.map((f) => f.semantic),
-      boxes: rendered.map((f) => world.annotate(f).objects.map((o) => ({ box: o.box, classId: o.classId, area: o.area, visibleFraction: o.visibleFraction }))),
-    });
+    fs.mkdirSync(clipDir, { recursive: true });
+    const video = path.join(clipDir, 'video.mp4');
+    const encoder = await VideoEncoder.start(video, width, height, world.params.fps);
+    const semantic: Uint8Array[] = [];
+    const boxes: TruthBox[][] = [];
+    for (const t of src) {
+      const f = world.render(t);
+      await encoder.write(f.rgb);
+      semantic.push(f.semantic);
+      boxes.push(world.annotate(f).objects.map((o) => ({ box: o.box, classId: o.classId, area: o.area, visibleFraction: o.visibleFraction })));
+    }
+    await encoder.finish();
+    clips.push({ video, semantic, boxes, varying });
   }
   const classes = createWorld({ seed: 1, width: 16, height: 16, frameCount: 1 }).classes;
   const modes: [string, RunMode][] = [
@@ -75,10 +94,13 @@ async function accuracyAndSpeed(clipCount: number, frames: number, width: number
     ['DFF k=20', { kind: 'fixed', k: 20 }],
     ['DFF adaptive (mean k=10)', { kind: 'adaptive', k: 10 }],
   ];
-  const rows: { name: string; fps: number; keys: number; mIoU: number; mAP: number; split: Record<string, number> }[] = [];
+  type Accuracy = { iou: SegmentationIoU; ap: DetectionAP };
+  const accuracy = (): Accuracy => ({ iou: new SegmentationIoU(classes.length), ap: new DetectionAP(classes.length) });
+  const rows: { name: string; fps: number; keys: number; mIoU: number; mAP: number; split: Record<string, number>; bySpeed: [Accuracy, Accuracy] }[] = [];
   for (const [name, mode] of modes) {
     const iou = new SegmentationIoU(classes.length);
     const ap = new DetectionAP(classes.length);
+    const bySpeed: [Accuracy, Accuracy] = [accuracy(), accuracy()];
     let seconds = 0;
     let keys = 0;
     const parts: Record<string, number> = Object.fromEntries(COST_PARTS.map((k) => [k, 0]));
@@ -96,10 +118,12 @@ async function accuracyAndSpeed(clipCount: number, frames: number, width: number
         const map = paintMasks(annotations, height, width);
         for (let p = 0; p < map.length; p++) map[p] = toWorld.get(map[p]!) ?? 0;
         iou.add(map, clip.semantic[i]!);
+        bySpeed[clip.varying ? 1 : 0].iou.add(map, clip.semantic[i]!);
         const dets: Detection[] = annotations
           .filter((a) => !a.mask && a.box)
           .map((a) => ({ box: [a.box!.x, a.box!.y, a.box!.w, a.box!.h], score: a.score ?? 0, classId: toWorld.get(a.classId) ?? 0 }));
         ap.add(dets, clip.boxes[i]!);
+        bySpeed[clip.varying ? 1 : 0].ap.add(dets, clip.boxes[i]!);
       }
       store.close();
     }
@@ -111,11 +135,13 @@ async function accuracyAndSpeed(clipCount: number, frames: number, width: number
       mIoU: 100 * iou.result().mIoU,
       mAP: 100 * ap.result().mAP,
       split: Object.fromEntries(COST_PARTS.map((k) => [k, parts[k]! / n])),
+      bySpeed,
     });
   }
   const base = rows[0]!;
   console.log(
-    `\nDFF engine on ${clips.length} generated clips × ${frames} frames (${width}×${height}, world seeds 2101–${2100 + clips.length}), ` +
+    `\nDFF engine on ${clips.length} generated clips × ${frames} frames (${width}×${height}, world seeds 2101–${2100 + clips.length}; ` +
+      `the last ${clipCount} change speed every 25 frames: ${SPEEDS.join('×, ')}×), ` +
       `${threads} onnxruntime thread(s), pack ${path.relative(process.cwd(), pack) || pack}, ${os.cpus().length} cores (shared)\n`,
   );
   console.log(`| mode | fps | speed-up | key frames | mIoU | mAP@0.5 | ${COST_PARTS.join(' | ')} (ms/frame) |`);
@@ -126,8 +152,15 @@ async function accuracyAndSpeed(clipCount: number, frames: number, width: number
         `${COST_PARTS.map((k) => r.split[k]!.toFixed(2)).join(' | ')} |`,
     );
   }
-  console.log('\nfps: frames over the runs’ active seconds (decode and SQLite writes included, worker start-up not).');
-  console.log('Cost split: decode = waiting for ffmpeg + making the input tensor; store = SQLite on the main thread (overlaps the worker).');
+  console.log(`\nBy clip speed (mIoU / mAP@0.5):\n`);
+  console.log('| mode | steady speed | changing speed |');
+  console.log('|---|---|---|');
+  for (const r of rows) {
+    const cell = (a: Accuracy) => `${(100 * a.iou.result().mIoU).toFixed(1)} / ${(100 * a.ap.result().mAP).toFixed(1)}`;
+    console.log(`| ${r.name} | ${cell(r.bySpeed[0])} | ${cell(r.bySpeed[1])} |`);
+  }
+  console.log('\nfps: frames over the runs’ active seconds (decode and SQLite writes included, worker start-up not; adaptive: its planning pass included).');
+  console.log('Cost split: plan = the adaptive first pass; decode = waiting for ffmpeg + making the input tensor; store = SQLite on the main thread (overlaps the worker).');
 }
 
 /** Project class id -> the world's class id, by name (the pack's classes are the world's). */

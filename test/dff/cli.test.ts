@@ -64,7 +64,7 @@ describe.skipIf(!havePack)('dff infer (CLI)', () => {
     const store = openProject(file);
     try {
       const frames = store.listFrames(1);
-      expect(frames.filter((f) => f.dffKey).map((f) => f.idx)).toEqual([0, 10, 20, 30]);
+      expect(frames.filter((f) => f.dffKey).map((f) => f.idx)).toEqual([4, 14, 24, 34]);
       expect(frames.every((f) => f.runId === 1 && f.state !== 'unlabelled')).toBe(true);
     } finally {
       store.close();

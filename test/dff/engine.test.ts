@@ -8,6 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resumableRuns, resumeRun, startRun, type RunCallbacks } from '../../electron/core/dff/engine';
+import { frameStats } from '../../electron/core/dff/frame-stats';
 import { hashPack } from '../../electron/core/dff/pack-session';
 import type { RunOutcome, RunProgress, RunRequest } from '../../electron/core/dff/types';
 import { readManifest } from '../../electron/core/models/load-pack';
@@ -66,16 +67,16 @@ describe.skipIf(!havePack)('DFF engine', () => {
     return reference;
   }
 
-  it('runs DFF k=10 over the video: key frames every 10, states, scores and run ids in SQLite', async () => {
+  it('runs DFF k=10 over the video: a key frame in the middle of every 10, states, scores and run ids in SQLite', async () => {
     const { store, videoId, runId, outcome, progress } = await dffReference();
     const video = { id: videoId };
     const handle = { runId };
     expect(outcome).toMatchObject({ status: 'done', done: FRAMES, total: FRAMES, written: FRAMES, skipped: [], badFrames: [] });
 
     const frames = store.listFrames(video.id);
-    expect(frames.filter((f) => f.dffKey).map((f) => f.idx)).toEqual([0, 10, 20, 30]);
+    expect(frames.filter((f) => f.dffKey).map((f) => f.idx)).toEqual([4, 14, 24, 34]);
     for (const f of frames) {
-      expect(f.state).toBe(f.idx % 10 === 0 ? 'predicted' : 'propagated');
+      expect(f.state).toBe(f.idx % 10 === 4 ? 'predicted' : 'propagated');
       expect(f.runId).toBe(handle.runId);
       expect(f.score).toBeGreaterThan(0);
       expect(f.score).toBeLessThanOrEqual(1);
@@ -84,7 +85,7 @@ describe.skipIf(!havePack)('DFF engine', () => {
     expect(anns.length).toBeGreaterThan(FRAMES);
     for (const a of anns) {
       expect(a.runId).toBe(handle.runId);
-      expect(a.source).toBe(a.frameIdx % 10 === 0 ? 'predicted' : 'propagated');
+      expect(a.source).toBe(a.frameIdx % 10 === 4 ? 'predicted' : 'propagated');
       if (a.mask) expect(a.mask.size).toEqual([H, W]);
     }
     expect(anns.some((a) => a.mask) && anns.some((a) => !a.mask)).toBe(true); // class masks and boxes
@@ -114,7 +115,7 @@ describe.skipIf(!havePack)('DFF engine', () => {
     const truthDff: number[] = [];
     const truthBase: number[] = [];
     for (let i = 0; i < FRAMES; i++) {
-      if (i % 10 === 0) expect(agreement(dffMaps[i]!, base[i]!), `key frame ${i}`).toBe(1);
+      if (i % 10 === 4) expect(agreement(dffMaps[i]!, base[i]!), `key frame ${i}`).toBe(1);
       else nonKey.push(agreement(dffMaps[i]!, base[i]!));
       const truth = await semanticTruth(clip.dir, i);
       truthDff.push(agreement(dffMaps[i]!, truth));
@@ -183,7 +184,7 @@ describe.skipIf(!havePack)('DFF engine', () => {
     // frames written before the cancel are the same rows (not rewritten)
     expect(store.listAnnotationsInRange(video.id, 0, stopped.done)).toEqual(doneBefore);
     expect(store.getRun(handle.runId)).toMatchObject({ status: 'done', framesDone: FRAMES, finishedAt: expect.any(Number) });
-    expect(store.listFrames(video.id).filter((f) => f.dffKey).map((f) => f.idx)).toEqual([0, 10, 20, 30]);
+    expect(store.listFrames(video.id).filter((f) => f.dffKey).map((f) => f.idx)).toEqual([4, 14, 24, 34]);
     const resumedMaps = maps(store, video.id);
     expect(resumedMaps.map((m, i) => agreement(m, dffMaps[i]!))).toEqual(dffMaps.map(() => 1));
     expect(resumableRuns(store)).toEqual([]);
@@ -257,6 +258,8 @@ describe.skipIf(!havePack)('DFF engine', () => {
     expect(outcome.badFrames.map((b) => b.frameIdx)).toEqual(Array.from({ length: 16 }, (_, i) => 24 + i));
     expect(outcome.badFrames[0]!.message).toContain('ends after 24 frames');
     expect(store.listFrames(video.id).map((f) => f.state !== 'unlabelled')).toEqual(Array.from({ length: FRAMES }, (_, i) => i < 24));
+    // frames 20–23 waited for their key, frame 24, which never came: the last of them took over
+    expect(store.listFrames(video.id).filter((f) => f.dffKey).map((f) => f.idx)).toEqual([4, 14, 23]);
     const run = store.getRun(handle.runId);
     expect(run.error).toMatch(/^16 frame\(s\) could not be read/);
     expect((run.timings as { badFrames: unknown[] }).badFrames).toHaveLength(16);
@@ -268,17 +271,18 @@ describe.skipIf(!havePack)('DFF engine', () => {
     await ffmpeg(['-i', clip.video, '-frames:v', '20', path.join(frames, '%04d.png')]);
     const { store, video } = await project('corrupt', frames);
     const folder = store.locateVideo(video.id);
-    const victim = path.join(folder, '0011.png'); // frame 10: a key frame
+    const victim = path.join(folder, '0015.png'); // frame 14: the key of frames 10–19
     const bytes = fs.readFileSync(victim);
     bytes.fill(7, bytes.length >> 1); // the header (and size) survive, half the image data does not
     fs.writeFileSync(victim, bytes);
     const handle = await startRun(store, request(video.id));
     const outcome = await handle.done;
     expect(outcome.status).toBe('done');
-    expect(outcome.badFrames.map((b) => b.frameIdx)).toEqual([10]);
+    expect(outcome.badFrames.map((b) => b.frameIdx)).toEqual([14]);
     const states = store.listFrames(video.id);
-    expect(states[10]!.state).toBe('unlabelled');
-    expect(states.filter((f) => f.dffKey).map((f) => f.idx)).toEqual([0, 11]);
+    expect(states[14]!.state).toBe('unlabelled');
+    expect(states.filter((f) => f.dffKey).map((f) => f.idx)).toEqual([4, 15]);
+    expect(frameStats(store, video.id, 10, 20).map((f) => f.keyIdx)).toEqual([15, 15, 15, 15, 15, 15, 15, 15, 15]);
     expect(states.filter((f) => f.state !== 'unlabelled')).toHaveLength(19);
   });
 

@@ -1,64 +1,81 @@
 import { describe, expect, it } from 'vitest';
-import { keySchedule, MAX_DEBT, MAX_SPARE, propagationRisk, resumeDecodeStart, type KeySchedule, type PropagationSignals } from '../../electron/core/dff/schedule';
+import { keyPlan, MAX_SEGMENT_K, middleKey, planSegments, resumeDecodeStart, type KeyPlan } from '../../electron/core/dff/schedule';
 
-/** Drives a schedule over frames [from, to) as the DFF loop does; `signals(i, key)` stands in for the networks. */
-function keysOf(s: KeySchedule, from: number, to: number, signals: (i: number, key: number) => PropagationSignals): number[] {
-  const keys: number[] = [];
-  for (let i = from; i < to; i++) {
-    if (keys.length === 0 || s.mustKey(i) || s.promote(i, signals(i, keys.at(-1)!))) {
-      s.keyed(i);
-      keys.push(i);
-    }
-  }
-  return keys;
+const segmentsOf = (plan: KeyPlan, from: number, to: number) => {
+  const out: { start: number; end: number; key: number }[] = [];
+  for (let i = from; i < to; i = out.at(-1)!.end) out.push(plan.segmentAt(i));
+  return out;
+};
+
+/** Σ |M(i) − M(key(i))| over frames: what planSegments minimises, computed the slow way. */
+function motionToKeys(motion: number[], starts: number[]): number {
+  const M = motion.map((_, t) => motion.slice(1, t + 1).reduce((a, b) => a + b, 0));
+  let total = 0;
+  starts.forEach((s, j) => {
+    const seg = middleKey(s, starts[j + 1] ?? motion.length);
+    for (let i = seg.start; i < seg.end; i++) total += Math.abs(M[i]! - M[seg.key]!);
+  });
+  return total;
 }
 
-const calm: PropagationSignals = { flowMeanPx: 0.5, scaleDeviation: 0.01, confidenceDrop: 0 };
-/** Motion that makes propagation unreliable quickly on frames 100–160, calm elsewhere. */
-const bursty = (i: number, key: number): PropagationSignals =>
-  i >= 100 && i < 160 ? { flowMeanPx: 4 * (i - key), scaleDeviation: 0.02, confidenceDrop: 0.01 * (i - key) } : calm;
-
-describe('keySchedule', () => {
-  it('fixed k: keys every k frames from the first frame of the range; resumes from the key at or before', () => {
-    const s = keySchedule({ kind: 'fixed', k: 10 }, 5);
-    expect([5, 6, 14, 15, 25].map((i) => s.mustKey(i))).toEqual([true, false, false, true, true]);
-    expect([5, 9, 15, 24].map((c) => resumeDecodeStart({ kind: 'fixed', k: 10 }, 5, c))).toEqual([5, 5, 15, 15]);
-    const b = keySchedule({ kind: 'baseline' }, 0);
-    expect(b.mustKey(7) && resumeDecodeStart({ kind: 'baseline' }, 0, 7) === 7).toBe(true);
+describe('key plans', () => {
+  it('fixed k: segments of k frames from the first frame of the range, the key in the middle; a short last segment keeps its own middle', () => {
+    const plan = keyPlan({ kind: 'fixed', k: 10 }, 5, 32);
+    expect(segmentsOf(plan, 5, 32)).toEqual([
+      { start: 5, end: 15, key: 9 },
+      { start: 15, end: 25, key: 19 },
+      { start: 25, end: 32, key: 28 },
+    ]);
+    expect([5, 9, 14, 15, 31].map((c) => resumeDecodeStart(plan, c))).toEqual([5, 5, 5, 15, 25]);
+    expect(keyPlan({ kind: 'fixed', k: 1 }, 0, 9).segmentAt(7)).toEqual({ start: 7, end: 8, key: 7 });
+    expect(keyPlan({ kind: 'baseline' }, 0, 9).segmentAt(7)).toEqual({ start: 7, end: 8, key: 7 });
   });
 
-  it('adaptive: keeps the mean key interval at k (N/k keys ± what the budget may save or owe), no interval over (1 + spare + debt)·k, more keys where motion is', () => {
+  it('adaptive: the planned starts, each segment keyed in its middle; a plan must start at the range', () => {
+    const plan = keyPlan({ kind: 'adaptive', k: 4 }, 3, 20, [3, 6, 13]);
+    expect(segmentsOf(plan, 3, 20)).toEqual([
+      { start: 3, end: 6, key: 4 },
+      { start: 6, end: 13, key: 9 },
+      { start: 13, end: 20, key: 16 },
+    ]);
+    expect(resumeDecodeStart(plan, 12)).toBe(6);
+    expect(() => keyPlan({ kind: 'adaptive', k: 4 }, 3, 20, [0, 6])).toThrow(/segment starts from frame 3/);
+  });
+
+  it('planSegments makes the fixed-k key count, no segment longer than MAX_SEGMENT_K·k, and short segments where the video moves', () => {
     const k = 10;
-    const keys = keysOf(keySchedule({ kind: 'adaptive', k }, 0), 0, 400, bursty);
-    expect(Math.abs(keys.length - 400 / k)).toBeLessThanOrEqual(MAX_SPARE + MAX_DEBT);
-    const gaps = keys.slice(1).map((x, j) => x - keys[j]!);
-    expect(Math.max(...gaps)).toBeLessThanOrEqual((1 + MAX_SPARE + MAX_DEBT) * k);
-    const inBurst = keys.filter((x) => x >= 100 && x < 160).length;
-    expect(inBurst).toBeGreaterThan(60 / k); // denser than fixed k in the burst …
-    const calmKeys = keys.filter((x) => x >= 160);
-    expect(calmKeys.length).toBeLessThan(240 / k); // … paid for by sparser keys where nothing moves
-    // calm everywhere: the budget forces keys exactly k apart, as fixed k
-    const still = keysOf(keySchedule({ kind: 'adaptive', k }, 0), 0, 100, () => calm);
-    expect(still).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+    // calm (0.5 px/frame) with a burst of fast motion (6 px/frame) on frames 100–159
+    const motion = Array.from({ length: 300 }, (_, t) => (t >= 100 && t < 160 ? 6 : 0.5));
+    const starts = planSegments(motion, k);
+    expect(starts.length).toBe(30);
+    expect(starts[0]).toBe(0);
+    const lengths = starts.map((s, j) => (starts[j + 1] ?? 300) - s);
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(MAX_SEGMENT_K * k);
+    const inBurst = lengths.filter((n, j) => starts[j]! >= 100 && starts[j]! + n <= 160);
+    const calm = lengths.filter((_, j) => starts[j]! >= 180);
+    expect(Math.max(...inBurst)).toBeLessThan(k);
+    expect(Math.min(...calm)).toBeGreaterThan(k);
+    // better than fixed k at the same key count, by the measure it minimises
+    const fixed = Array.from({ length: 30 }, (_, j) => j * k);
+    expect(motionToKeys(motion, starts)).toBeLessThan(0.8 * motionToKeys(motion, fixed));
   });
 
-  it('adaptive: a schedule rebuilt from (last key, keys before it) decides exactly as the uninterrupted one', () => {
-    const k = 7;
-    const whole = keysOf(keySchedule({ kind: 'adaptive', k }, 3), 3, 300, bursty);
-    for (const cursor of [50, 120, 131, 299]) {
-      const before = whole.filter((x) => x < cursor);
-      const point = { keyIdx: before.at(-1)!, keysBefore: before.length - 1 };
-      expect(resumeDecodeStart({ kind: 'adaptive', k }, 3, cursor, point)).toBe(point.keyIdx);
-      const s = keySchedule({ kind: 'adaptive', k }, 3, point);
-      const rest = keysOf(s, point.keyIdx, 300, bursty); // its first frame is the rebuilt key
-      expect([...before.slice(0, -1), ...rest]).toEqual(whole);
+  it('planSegments on even motion is as good as fixed k, also on a still video; any length and k', () => {
+    const fixed = Array.from({ length: 10 }, (_, j) => j * 10);
+    for (const still of [2, 0]) {
+      // on even motion, segments of k ± 1 cost the same as k (odd lengths centre exactly): any of them is a best plan
+      const motion = Array(100).fill(still);
+      const starts = planSegments(motion, 10);
+      expect(starts.length).toBe(10);
+      expect(starts.every((s, j) => Math.abs((starts[j + 1] ?? 100) - s - 10) <= 1)).toBe(true);
+      expect(motionToKeys(motion.map((m) => m + 0.05), starts)).toBeCloseTo(motionToKeys(motion.map((m) => m + 0.05), fixed), 6);
     }
-  });
-
-  it('propagationRisk grows with the confidence drop and the flow', () => {
-    expect(propagationRisk(calm)).toBeLessThan(0.3);
-    expect(propagationRisk({ ...calm, flowMeanPx: 4 })).toBeGreaterThan(1);
-    expect(propagationRisk({ ...calm, confidenceDrop: 0.03 })).toBeGreaterThan(1);
-    expect(propagationRisk({ ...calm, confidenceDrop: null })).toBe(propagationRisk({ ...calm, confidenceDrop: 0 }));
+    for (const [T, k] of [[1, 10], [7, 3], [95, 10], [33, 1], [50, 7]] as const) {
+      const starts = planSegments(Array.from({ length: T }, (_, t) => (t * 7919) % 13), k);
+      expect(starts.length).toBe(Math.ceil(T / k));
+      expect(starts[0]).toBe(0);
+      expect(starts.every((s, j) => j === 0 || (s > starts[j - 1]! && s - starts[j - 1]! <= MAX_SEGMENT_K * k))).toBe(true);
+      expect(T - starts.at(-1)!).toBeLessThanOrEqual(MAX_SEGMENT_K * k);
+    }
   });
 });

@@ -94,7 +94,7 @@ describe.skipIf(missing)('the annotator (browser mode)', () => {
 
   it('runs DFF from the dialog', async () => {
     await page().click('[data-testid="top-dff"]');
-    await page().fill('[data-testid="dff-k"]', '10');
+    await page().fill('[data-testid="dff-k"]', '20'); // keys 9 and 24 (the middles of 0–19 and 20–29): frames 0–8 propagated
     await page().fill('[data-testid="dff-to"]', '30');
     await page().click('[data-testid="dff-start"]');
     await page().waitForSelector('[data-testid="dff-result"]', { timeout: 100_000 });

@@ -2,7 +2,7 @@
  * Running DFF from the UI in a real Chromium against the real browser-mode server and the freshly built
  * renderer: open the demo, run DFF k=5 over frames 0–29 with the default pack, see progress and the
  * result, then the frame's boxes and masks drawn over it (pixels change when the layers are toggled)
- * and the timeline strip showing key frames every 5. Screenshots go to test-results/.
+ * and the timeline strip showing a key frame in the middle of every 5. Screenshots go to test-results/.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -95,7 +95,7 @@ describe.skipIf(missing)('Run DFF from the UI (browser mode)', () => {
 
     await page().waitForSelector('[data-testid="timeline"][data-labelled-count="30"]');
     expect(await attr('timeline', 'data-key-count')).toBe('6');
-    expect(await page().textContent('[data-testid="status-frame-state"]')).toMatch(/^predicted.* · key$/);
+    expect(await page().textContent('[data-testid="status-frame-state"]')).toMatch(/^propagated/); // frame 0: its key is frame 2, the middle of 0–4
     await page().waitForFunction(() => Number(document.querySelector('[data-testid="overlay-bar"]')?.getAttribute('data-boxes')) > 0);
     expect(Number(await attr('overlay-bar', 'data-masks'))).toBeGreaterThan(0);
     await page().waitForTimeout(200); // one more paint of the Konva layer
@@ -125,12 +125,12 @@ describe.skipIf(missing)('Run DFF from the UI (browser mode)', () => {
     const frameCount = Number((await page().textContent('[data-testid="frame-label"]'))!.match(/\/ (\d+)/)![1]);
     expect(frameCount).toBeGreaterThan(30);
     const clickAt = async (frame: number) => page().mouse.click(box.x + ((frame + 0.5) / frameCount) * box.width, box.y + box.height / 2);
-    await clickAt(12);
-    await page().waitForSelector('[data-testid="stage"][data-frame-index="12"][data-loading="false"]');
-    await page().waitForSelector('[data-testid="overlay-bar"][data-labels-frame="12"]');
+    await clickAt(13);
+    await page().waitForSelector('[data-testid="stage"][data-frame-index="13"][data-loading="false"]');
+    await page().waitForSelector('[data-testid="overlay-bar"][data-labels-frame="13"]');
     expect(Number(await attr('overlay-bar', 'data-masks'))).toBeGreaterThan(0);
     expect(await page().textContent('[data-testid="status-frame-state"]')).toBe('propagated');
-    await shot('frame-12');
+    await shot('frame-13');
     await clickAt(frameCount - 5);
     await page().waitForSelector(`[data-testid="stage"][data-frame-index="${frameCount - 5}"][data-loading="false"]`);
     await page().waitForSelector(`[data-testid="overlay-bar"][data-labels-frame="${frameCount - 5}"]`);

@@ -1,6 +1,6 @@
 /**
  * The flow and feature-warp visualisers in a real Chromium: the demo project after a real DFF run (k=5 over
- * frames 0–29, default pack), the panel opened from the toolbar on propagated frame 13. Every picture must
+ * frames 0–29, default pack: keys 2, 7, 12, …), the panel opened from the toolbar on propagated frame 13. Every picture must
  * show structure (not a flat fill), the key frame index must be the run's, the channel picker must change the
  * feature pictures, and on the key frame itself the warp error must be smaller. Screenshots in test-results/.
  */
@@ -80,9 +80,9 @@ describe.skipIf(missing)('Flow and feature-warp visualisers (browser mode)', () 
     await at(13);
     await page().click('[data-testid="top-visualise"]');
     await panelAt('[data-frame="13"][data-channel="0"]');
-    expect(await page().getAttribute('[data-testid="visualise-panel"]', 'data-key-index')).toBe('10');
+    expect(await page().getAttribute('[data-testid="visualise-panel"]', 'data-key-index')).toBe('12');
     const summary = await page().textContent('[data-testid="vis-summary"]');
-    expect(summary).toMatch(/frame 13 · flow to key frame 10 · max flow [\d.]+ px/);
+    expect(summary).toMatch(/frame 13 · flow to key frame 12 · max flow [\d.]+ px/);
     await page().waitForTimeout(200);
     await page().locator('[data-testid="visualise-panel"]').screenshot({ path: path.join(shots, 'visualise-frame13.png') });
     for (const id of TILES) expect(distinctColours(await tilePixels(id)), id).toBeGreaterThan(20);
@@ -98,7 +98,7 @@ describe.skipIf(missing)('Flow and feature-warp visualisers (browser mode)', () 
     await page().waitForTimeout(200);
     const channel7 = await tilePixels('vis-key-feature');
     expect(meanAbsDiff(channel0, channel7)).toBeGreaterThan(10);
-    expect(await page().textContent('[data-testid="vis-key-feature"] figcaption')).toBe('key 10 · ch 7');
+    expect(await page().textContent('[data-testid="vis-key-feature"] figcaption')).toBe('key 12 · ch 7');
     await page().locator('[data-testid="visualise-panel"]').screenshot({ path: path.join(shots, 'visualise-channel7.png') });
     await page().fill('[data-testid="vis-channel"]', '0');
     await panelAt('[data-frame="13"][data-channel="0"]');
@@ -107,8 +107,8 @@ describe.skipIf(missing)('Flow and feature-warp visualisers (browser mode)', () 
   it('follows the frame on screen; on the key frame itself the warp error is smaller', async () => {
     await page().evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page().keyboard.press('Shift+K');
-    await at(10);
-    await panelAt('[data-frame="10"]');
+    await at(12);
+    await panelAt('[data-frame="12"]');
     expect(await page().textContent('[data-testid="vis-summary"]')).toContain('a key frame');
     expect(await errorMax()).toBeLessThan(error13);
     await page().click('[data-testid="vis-close"]');

@@ -1,16 +1,17 @@
 /**
- * The Deep Feature Flow loop (Zhu et al. 2017): on a key frame, N_feat then N_task, keeping the key image
- * and features; on any other frame, flow from the current frame back to the key (never chained), the
- * warp of the key features by it (times the scale field, an ONNX graph on the same execution provider),
- * then N_task. The adaptive schedule may then promote the frame to a key frame. A key frame that cannot
- * be read hands the key to the next frame that can.
+ * The Deep Feature Flow loop (Zhu et al. 2017) over the segments of a key plan (schedule.ts): on a
+ * segment's key frame, N_feat then N_task, keeping the key image and features; on every other frame of the
+ * segment, flow from that frame to the key (never chained; the key may lie after it), the warp of the key
+ * features by it (times the scale field, an ONNX graph on the same execution provider), then N_task.
+ * Frames before the key wait (as input tensors) until it is made; events come out in frame order. A key
+ * frame that cannot be read hands the key to the next readable frame of the segment, else the last one.
  */
 import type * as ort from 'onnxruntime-node';
 import type { DffRunner, KeyFrame, TaskOutputs } from '../models/dff-runner';
 import { frameToTensor } from '../models/preprocess';
-import { KEY_FRAME_SUMMARY, propagationSignals, summariseFlow, taskConfidence, type FlowSummary } from './frame-signals';
+import { KEY_FRAME_SUMMARY, summariseFlow, type FlowSummary } from './frame-signals';
 import type { ReadResult } from './frame-reader';
-import type { KeySchedule } from './schedule';
+import type { KeyPlan, Segment } from './schedule';
 import type { CostSplit } from './types';
 
 export type LoopEvent =
@@ -19,88 +20,108 @@ export type LoopEvent =
 
 interface Key extends KeyFrame {
   idx: number;
-  /** The task's confidence on the key frame (adaptive runs only). */
-  confidence: number | null;
 }
 
+type Waiting = { frameIdx: number; image: ort.Tensor; ms: number } | { frameIdx: number; error: string };
+
 /**
- * `frames` must start at the frame a resumed run rebuilds its key from (schedule.ts `resumeDecodeStart`):
- * frames before `start` only rebuild the key and yield nothing. `parts` gets each part's milliseconds.
+ * `frames` must start at the first frame of the segment of `start` (schedule.ts `resumeDecodeStart`):
+ * frames before `start` only rebuild that segment's key and yield nothing. `parts` gets each part's milliseconds.
  */
 export async function* dffLoop(
   runner: DffRunner,
   frames: AsyncIterable<ReadResult>,
-  schedule: KeySchedule,
+  plan: KeyPlan,
   start: number,
   parts: CostSplit,
   videoPxPerCell: { x: number; y: number },
 ): AsyncGenerator<LoopEvent, void, undefined> {
-  const { input, feature } = runner.pack.manifest;
+  const { input } = runner.pack.manifest;
+  let segment: Segment | null = null;
   let key: Key | null = null;
-  let keyMissed = false;
+  let waiting: Waiting[] = []; // frames of this segment before its key, to be written
   let t = performance.now();
   const lap = (part: keyof CostSplit) => {
     const now = performance.now();
     parts[part] += now - t;
     t = now;
   };
-  const makeKey = async (idx: number, image: ort.Tensor, withTask: boolean) => {
+  const makeKey = async (idx: number, image: ort.Tensor) => {
     const features = await runner.features(image);
     lap('feature');
-    const outputs = withTask ? await runner.task(features) : null;
-    if (withTask) lap('task');
-    const confidence = schedule.adaptive && outputs ? taskConfidence(outputs, runner.pack.manifest) : null;
-    schedule.keyed(idx);
-    return { key: { idx, image, features, confidence }, outputs };
+    const outputs = await runner.task(features);
+    lap('task');
+    key = { idx, image, features };
+    return outputs;
   };
-
-  for await (const r of frames) {
-    const i = r.frameIdx;
-    const warmUp = i < start;
-    if ('error' in r) {
-      if (schedule.mustKey(i)) keyMissed = true;
-      if (!warmUp) yield r;
-      continue;
-    }
-    const isKey = !key || keyMissed || schedule.mustKey(i);
-    if (warmUp && !isKey) continue;
+  const propagate = async (frameIdx: number, image: ort.Tensor, ms: number): Promise<LoopEvent> => {
     const frameStart = performance.now();
-    const image = frameToTensor(r.rgb, input.width, input.height, input);
-    lap('decode');
-    keyMissed = false;
-    if (warmUp) {
-      // an adaptive run compares with the key's confidence, so it needs the key's task outputs too
-      key = (await makeKey(i, image, schedule.adaptive)).key;
-      continue;
-    }
-    if (isKey) {
-      const made = await makeKey(i, image, true);
-      key = made.key;
-      yield { frameIdx: i, key: true, keyIdx: i, outputs: made.outputs!, flow: KEY_FRAME_SUMMARY, ms: performance.now() - frameStart };
-      t = performance.now(); // from here the wait for the next frame counts as decoding
-      continue;
-    }
     const { flow, scale } = await runner.flow(key!, image);
     lap('flow');
     const warped = await runner.warp(key!, flow, scale);
     lap('warp');
     const outputs = await runner.task(warped);
     lap('task');
-    if (schedule.adaptive) {
-      const confidence = taskConfidence(outputs, runner.pack.manifest);
-      const drop = confidence !== null && key!.confidence !== null ? key!.confidence - confidence : null;
-      if (schedule.promote(i, propagationSignals(flow, scale, feature.stride, drop))) {
-        const made = await makeKey(i, image, true);
-        key = made.key;
-        yield { frameIdx: i, key: true, keyIdx: i, outputs: made.outputs!, flow: KEY_FRAME_SUMMARY, ms: performance.now() - frameStart };
-        t = performance.now();
-        continue;
-      }
-    }
     const summary = summariseFlow(flow, scale, videoPxPerCell);
-    yield { frameIdx: i, key: false, keyIdx: key!.idx, outputs, flow: summary, ms: performance.now() - frameStart };
+    return { frameIdx, key: false, keyIdx: key!.idx, outputs, flow: summary, ms: ms + performance.now() - frameStart };
+  };
+  /** The frames that waited for the key, in order, with the key's own event at its place. */
+  async function* release(keyEvent: LoopEvent | null): AsyncGenerator<LoopEvent, void, undefined> {
+    const before = waiting.splice(0);
+    for (const w of before) {
+      if (keyEvent && keyEvent.frameIdx < w.frameIdx) {
+        yield keyEvent;
+        keyEvent = null;
+      }
+      if ('error' in w) yield w;
+      else if (w.frameIdx !== key!.idx) yield await propagate(w.frameIdx, w.image, w.ms);
+      t = performance.now();
+    }
+    if (keyEvent) yield keyEvent;
     t = performance.now();
   }
+  /** A segment ends with no key made (its key frame and all after it unreadable): the last readable frame becomes it. */
+  async function* closeSegment(): AsyncGenerator<LoopEvent, void, undefined> {
+    if (key || !waiting.length) return yield* release(null);
+    const last = waiting.findLast((w): w is Extract<Waiting, { image: ort.Tensor }> => 'image' in w);
+    if (!last) return yield* release(null);
+    const frameStart = performance.now();
+    const outputs = await makeKey(last.frameIdx, last.image);
+    const ms = last.ms + performance.now() - frameStart;
+    yield* release({ frameIdx: last.frameIdx, key: true, keyIdx: last.frameIdx, outputs, flow: KEY_FRAME_SUMMARY, ms });
+  }
+
+  for await (const r of frames) {
+    const i = r.frameIdx;
+    if (!segment || i >= segment.end) {
+      yield* closeSegment();
+      segment = plan.segmentAt(i);
+      key = null;
+    }
+    const written = i >= start;
+    if ('error' in r) {
+      if (!written) continue;
+      if (key) yield r;
+      else waiting.push(r);
+      continue;
+    }
+    if (!written && (key || i < segment.key)) continue; // before the resume point and not the key
+    const frameStart = performance.now();
+    const image = frameToTensor(r.rgb, input.width, input.height, input);
+    lap('decode');
+    if (key) {
+      yield await propagate(i, image, performance.now() - frameStart);
+      t = performance.now(); // from here the wait for the next frame counts as decoding
+    } else if (i < segment.key) {
+      waiting.push({ frameIdx: i, image, ms: performance.now() - frameStart });
+      t = performance.now();
+    } else {
+      const outputs = await makeKey(i, image);
+      const keyEvent: LoopEvent = { frameIdx: i, key: true, keyIdx: i, outputs, flow: KEY_FRAME_SUMMARY, ms: performance.now() - frameStart };
+      yield* release(written ? keyEvent : null);
+    }
+  }
+  yield* closeSegment();
 }
 
 /**

@@ -14,7 +14,6 @@ import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors';
 import { readManifest } from '../models/load-pack';
 import type { InferenceRun, ProjectStore } from '../store';
-import { adaptiveResumePoint } from './frame-stats';
 import { defaultProviderChain } from './providers';
 import { active, appError, finishedHandle, RunSession, stopWorker, type RunCallbacks, type RunHandle } from './run-session';
 import type { RunMode, RunParams, RunRequest, WorkerInput, WorkerMessage } from './types';
@@ -89,6 +88,9 @@ function paramsOf(run: InferenceRun): RunParams {
     p && typeof p === 'object' && Number.isInteger(p.videoId) && Number.isInteger(p.from) && Number.isInteger(p.to) && Array.isArray(p.providers);
   if (!ok) throw new AppError('INVALID_INPUT', `Run ${run.id} was not made by the DFF engine (its parameters lack a video and frame range)`, { runId: run.id });
   checkMode(p.mode as RunMode);
+  if (p.plan !== undefined && !(Array.isArray(p.plan) && p.plan[0] === p.from && p.plan.every((s, i) => Number.isInteger(s) && (i === 0 || s > p.plan![i - 1]!) && s < p.to!))) {
+    throw new AppError('INVALID_INPUT', `Run ${run.id} has a damaged key plan (segment starts must rise from frame ${p.from} below ${p.to})`, { runId: run.id });
+  }
   const q = p as RunParams;
   return { ...q, threads: q.threads ?? null, providerFailures: q.providerFailures ?? [] };
 }
@@ -114,7 +116,7 @@ function launch(store: ProjectStore, packDir: string, params: RunParams, run: In
     from: params.from,
     to: params.to,
     start,
-    resumePoint: run && params.mode.kind === 'adaptive' ? (adaptiveResumePoint(store, run.id, params.videoId, params.from, start) ?? undefined) : undefined,
+    plan: params.plan,
     mode: params.mode,
     threads: params.threads,
     providers: params.providers,

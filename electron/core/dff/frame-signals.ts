@@ -1,12 +1,9 @@
 /**
  * What a propagated frame's networks say about how far to trust it, cheap to compute (one pass over the
- * feature-resolution tensors): the flow's size, the scale field's distance from 1, and the task's
- * confidence. The engine stores them per frame (frame_stats) and the adaptive schedule judges by them.
+ * feature-resolution tensors): the flow's size, the scale field's spread, and the task's confidence. The
+ * engine stores them per frame (frame_stats) for the timeline and the visualisers.
  */
 import type * as ort from 'onnxruntime-node';
-import type { TaskOutputs } from '../models/dff-runner';
-import type { PackManifest } from '../models/manifest';
-import type { PropagationSignals } from './schedule';
 
 export interface FlowSummary {
   /** Mean and largest flow vector length, in video pixels (0 on key frames). */
@@ -42,39 +39,6 @@ export function summariseFlow(flow: ort.Tensor, scale: ort.Tensor, cellPx: { x: 
   }
   const scaleMean = ss / s.length;
   return { flowMeanPx: sum / plane, flowMaxPx: max, scaleMean, scaleStd: Math.sqrt(Math.max(ss2 / s.length - scaleMean * scaleMean, 0)) };
-}
-
-/** The adaptive schedule's view of a propagation: flow in input pixels, the scale field's mean |S − 1|. */
-export function propagationSignals(flow: ort.Tensor, scale: ort.Tensor, stride: number, confidenceDrop: number | null): PropagationSignals {
-  const f = flow.data as Float32Array;
-  const plane = f.length / 2;
-  let sum = 0;
-  for (let p = 0; p < plane; p++) sum += Math.hypot(f[p]!, f[plane + p]!);
-  const s = scale.data as Float32Array;
-  let dev = 0;
-  for (let i = 0; i < s.length; i++) dev += Math.abs(s[i]! - 1);
-  return { flowMeanPx: (sum / plane) * stride, scaleDeviation: dev / s.length, confidenceDrop };
-}
-
-/**
- * The task's confidence in a frame, 0..1: the mean top-class softmax probability of the segmentation at
- * logit resolution, else (a detection-only pack) the mean of the best heatmap probability per class.
- */
-export function taskConfidence(outputs: TaskOutputs, manifest: PackManifest): number | null {
-  if (manifest.heads.segmentation && outputs.segmentation) return segmentationConfidence(outputs.segmentation).mean;
-  if (manifest.heads.detection && outputs.heatmap) {
-    const [, C, h, w] = outputs.heatmap.dims as [number, number, number, number];
-    const d = outputs.heatmap.data as Float32Array;
-    const plane = h * w;
-    let sum = 0;
-    for (let c = 0; c < C; c++) {
-      let best = -Infinity;
-      for (let p = c * plane, end = p + plane; p < end; p++) if (d[p]! > best) best = d[p]!;
-      sum += 1 / (1 + Math.exp(-best));
-    }
-    return sum / C;
-  }
-  return null;
 }
 
 /** Softmax over the class axis at logit resolution: the mean top probability, and per class where it wins. */

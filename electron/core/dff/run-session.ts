@@ -122,6 +122,8 @@ export class RunSession {
   onMessage(m: WorkerMessage): void {
     if (this.settled) return stopWorker(this.worker, m);
     switch (m.type) {
+      case 'plan':
+        return this.savePlan(m.starts);
       case 'batch':
         return this.write(m);
       case 'paused':
@@ -152,6 +154,15 @@ export class RunSession {
       }
     }
     this.rejectDone(err);
+  }
+
+  private savePlan(starts: number[]): void {
+    this.params.plan = starts;
+    try {
+      this.store.updateRun(this.runId, { params: { ...this.store.getRun(this.runId).params as RunParams, plan: starts } });
+    } catch (err) {
+      this.fail(new AppError('WRITE_FAILED', `Run ${this.runId}'s key plan could not be saved: ${(err as Error).message}`));
+    }
   }
 
   private write(m: Extract<WorkerMessage, { type: 'batch' }>): void {

@@ -1,92 +1,165 @@
 /**
- * Which frames are key frames. Fixed k and the baseline decide by the frame index alone; the adaptive
- * schedule also by how the propagation to a frame went (frame-signals.ts), under a key-frame budget.
+ * Which frames are key frames. A run cuts its range into segments that share one key frame, the middle
+ * frame of the segment: a video is labelled offline, so a frame may take its features from a key after it
+ * as well as before, and no frame is more than half a segment from its key. With the default pack, DFF's
+ * error grows about linearly with the distance to the key (models/default/MODEL_CARD.md), so the middle
+ * halves the mean distance of the paper's key-at-the-start at the same key rate.
+ *
+ * - baseline: every frame is its own segment;
+ * - fixed k: segments of k frames from the first frame of the range;
+ * - adaptive: as many segments as fixed k makes, short where the video changes fast (planSegments, from a
+ *   cheap first pass that measures the change: plan-pass.ts), stored with the run so a resumed run cuts the same.
  */
 import type { RunMode } from './types';
 
-/** What the adaptive schedule judges a propagated frame by. */
-export interface PropagationSignals {
-  /** Mean flow vector length, in input pixels. */
-  flowMeanPx: number;
-  /** Mean |scale - 1| over the scale field. */
-  scaleDeviation: number;
-  /** The key frame's task confidence minus this frame's (0..1; null when the pack gives none). */
-  confidenceDrop: number | null;
+/** Frames [start, end) that take their features from `key`. */
+export interface Segment {
+  start: number;
+  end: number;
+  key: number;
 }
 
-export interface KeySchedule {
-  /** Must frame i be a key frame, before anything runs on it? (Asked in frame order.) */
-  mustKey(i: number): boolean;
-  /** Only the adaptive schedule promotes frames: whether it wants propagation signals at all. */
-  readonly adaptive: boolean;
-  /** After propagating to frame i: make it a key frame instead? */
-  promote(i: number, signals: PropagationSignals): boolean;
-  /** Frame i became a key frame. */
-  keyed(i: number): void;
+export interface KeyPlan {
+  /** The segment of frame i (from <= i < to). */
+  segmentAt(i: number): Segment;
 }
 
-/** Where a resumed run picks up: its last key frame before the cursor and how many keys came before that one. */
-export interface ResumePoint {
-  keyIdx: number;
-  keysBefore: number;
+/** A segment's key: its middle frame (the earlier of the two middle ones). */
+export function middleKey(start: number, end: number): Segment {
+  return { start, end, key: start + Math.floor((end - start - 1) / 2) };
 }
 
-export function keySchedule(mode: RunMode, from: number, resume?: ResumePoint): KeySchedule {
-  if (mode.kind === 'baseline') return { adaptive: false, mustKey: () => true, promote: () => false, keyed: () => undefined };
+/**
+ * The key plan of a run over [from, to). `starts` (adaptive runs only) are its segments' first frames,
+ * ascending from `from`, as planSegments made them.
+ */
+export function keyPlan(mode: RunMode, from: number, to: number, starts?: readonly number[]): KeyPlan {
+  if (mode.kind === 'baseline') return { segmentAt: (i) => middleKey(i, i + 1) };
   if (mode.kind === 'fixed') {
     const k = mode.k;
-    return { adaptive: false, mustKey: (i) => (i - from) % k === 0, promote: () => false, keyed: () => undefined };
+    return {
+      segmentAt: (i) => {
+        const start = from + Math.floor((i - from) / k) * k;
+        return middleKey(start, Math.min(start + k, to));
+      },
+    };
   }
-  return adaptiveSchedule(mode.k, from, resume?.keysBefore ?? 0);
-}
-
-/** The frame to start decoding from so that a run resumed at `cursor` rebuilds the key it had there. */
-export function resumeDecodeStart(mode: RunMode, from: number, cursor: number, resume?: ResumePoint): number {
-  if (mode.kind === 'baseline') return cursor;
-  if (mode.kind === 'fixed') return from + Math.floor((cursor - from) / mode.k) * mode.k;
-  return resume && resume.keyIdx < cursor ? resume.keyIdx : cursor;
-}
-
-/** The bar a propagated frame's risk must clear to become a key frame, with the budget on plan. */
-export const RISK_THRESHOLD = 1.4;
-/** Keys the budget may save ahead (a full budget forces a key) and owe (no promotion then). */
-export const MAX_SPARE = 1;
-export const MAX_DEBT = 2;
-
-/**
- * One number for how far a propagated frame is likely off, 1 ≈ what a fixed schedule sees 9 frames from its
- * key. Measured with the default pack on generated clips (seeds 601–603, not its training or test sets),
- * the extra pixel error of a propagated frame over its own key frame correlates with the task's confidence
- * drop since the key at 0.89 and with the mean flow at 0.79 (0.74 and 0.58 among frames equally far from
- * their key); the scale field's distance from 1 barely moves and is left out. Each term is scaled by its
- * mean 9 frames from the key (a drop of 0.003, a flow of 1.8 input pixels); the weights and RISK_THRESHOLD
- * were chosen on seeds 501–506 (mIoU at equal key counts, interpolating fixed k=9 and k=10).
- */
-export function propagationRisk(s: PropagationSignals): number {
-  return (0.2 * (s.confidenceDrop ?? 0)) / 0.003 + (0.8 * s.flowMeanPx) / 1.8;
-}
-
-/**
- * Adaptive key frames at a mean interval of k, deterministic. A budget earns 1/k key per frame and pays 1
- * per key; it is kept as an integer count of k-ths, credit = 2k + r − keys·k at relative frame r (on plan
- * right after a key: credit k; the first frame is forced), so a resumed run that knows how many keys came
- * before has the same state. A frame is promoted when its risk clears a bar that is RISK_THRESHOLD on plan
- * and halves for each key the budget saves (MAX_SPARE saved forces a key) or doubles for each it owes
- * (MAX_DEBT owed: nothing is promoted). Over any stretch of N frames the run makes N/k keys ± (MAX_SPARE +
- * MAX_DEBT); no interval exceeds (1 + MAX_SPARE + MAX_DEBT)·k; with no risk anywhere it is fixed k.
- */
-function adaptiveSchedule(k: number, from: number, keysBefore: number): KeySchedule {
-  let keys = keysBefore;
-  const credit = (i: number) => (1 + MAX_SPARE) * k + (i - from) - keys * k;
+  if (!starts?.length || starts[0] !== from) throw new Error(`an adaptive key plan needs segment starts from frame ${from}`);
   return {
-    adaptive: true,
-    mustKey: (i) => credit(i) >= (1 + MAX_SPARE) * k,
-    promote: (i, signals) => {
-      const c = credit(i);
-      return c > (1 - MAX_DEBT) * k && propagationRisk(signals) > RISK_THRESHOLD * 2 ** ((k - c) / k);
-    },
-    keyed: () => {
-      keys++;
+    segmentAt: (i) => {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= i) lo = mid;
+        else hi = mid - 1;
+      }
+      return middleKey(starts[lo]!, starts[lo + 1] ?? to);
     },
   };
+}
+
+/** Where a run resumed at `cursor` starts decoding: the start of the cursor's segment, so its key is rebuilt. */
+export function resumeDecodeStart(plan: KeyPlan, cursor: number): number {
+  return plan.segmentAt(cursor).start;
+}
+
+/** No adaptive segment is longer than this many times k (the pack was trained on key distances below k). */
+export const MAX_SEGMENT_K = 2;
+/**
+ * Change every frame counts with besides its own, as a fraction of the video's mean: a still stretch is
+ * still cut evenly, and a noisy measure does not swing the cuts. Chosen on world seeds 501–504 (0.05, 0.5
+ * and 2 all beat fixed k there; 0.5 did best on clips at a steady speed).
+ */
+const CHANGE_FLOOR = 0.5;
+
+/**
+ * Adaptive segments: exactly ceil(T/k) segments (the fixed-k key count) of at most MAX_SEGMENT_K·k frames,
+ * cut to minimise Σ_i |M(i) − M(key(i))|, the change between each frame and its key, where M is the
+ * cumulative change. `change[t]` is how much the video changed from frame t−1 to frame t, in any unit
+ * (plan-pass.ts: what the flow does not explain; change[0] is ignored). As M rises monotonically, the
+ * best key of a segment is its middle frame, so segments are all the plan has to choose: where the video
+ * changes fast they are short, where it changes slowly long.
+ *
+ * Solved exactly for a penalty per segment (dynamic programming, O(T · MAX_SEGMENT_K·k)) with the penalty
+ * bisected to give the key count; where no penalty gives it exactly (ties), the cheapest adjacent pairs
+ * are merged. Returns segment starts relative to the first frame (0, …).
+ */
+export function planSegments(change: ArrayLike<number>, k: number): number[] {
+  const T = change.length;
+  if (T === 0) return [];
+  const want = Math.ceil(T / k);
+  const maxLen = Math.max(1, MAX_SEGMENT_K * k);
+  let mean = 0;
+  for (let t = 1; t < T; t++) mean += Math.max(0, change[t]!) / (T - 1);
+  const floor = CHANGE_FLOOR * mean || 1e-9;
+  const M = new Float64Array(T);
+  for (let t = 1; t < T; t++) M[t] = M[t - 1]! + Math.max(0, change[t]!) + floor;
+  const S = new Float64Array(T + 1); // S[x] = Σ_{i<x} M[i]
+  for (let t = 0; t < T; t++) S[t + 1] = S[t]! + M[t]!;
+  const cost = (a: number, b: number) => {
+    const j = a + Math.floor((b - a - 1) / 2);
+    return M[j]! * (j - a) - (S[j]! - S[a]!) + (S[b]! - S[j + 1]!) - M[j]! * (b - 1 - j);
+  };
+
+  const best = new Float64Array(T + 1);
+  const count = new Int32Array(T + 1);
+  const from = new Int32Array(T + 1);
+  const solve = (penalty: number): number => {
+    for (let b = 1; b <= T; b++) {
+      let bestCost = Infinity;
+      let bestCount = 0;
+      let bestFrom = 0;
+      for (let a = Math.max(0, b - maxLen); a < b; a++) {
+        const c = best[a]! + cost(a, b) + penalty;
+        if (c < bestCost || (c === bestCost && count[a]! + 1 < bestCount)) {
+          bestCost = c;
+          bestCount = count[a]! + 1;
+          bestFrom = a;
+        }
+      }
+      best[b] = bestCost;
+      count[b] = bestCount;
+      from[b] = bestFrom;
+    }
+    return count[T]!;
+  };
+  const startsOf = () => {
+    const starts: number[] = [];
+    for (let b = T; b > 0; b = from[b]!) starts.push(from[b]!);
+    return starts.reverse();
+  };
+
+  // more penalty, fewer segments: find the smallest penalty that gives at most `want`, keep the last above it
+  let lo = 0;
+  let hi = cost(0, T) + 1;
+  let above: number[] | null = null;
+  if (solve(hi) > want) above = startsOf(); // even one segment per maxLen frames is more than want (k > maxLen: never)
+  for (let iter = 0; iter < 60 && !above; iter++) {
+    const mid = (lo + hi) / 2;
+    const n = solve(mid);
+    if (n === want) return startsOf();
+    if (n > want) lo = mid;
+    else hi = mid;
+  }
+  solve(lo);
+  const starts = above ?? startsOf();
+  while (starts.length > want) {
+    // merge the adjacent pair whose merge costs least and stays within maxLen
+    let pick = -1;
+    let pickCost = Infinity;
+    for (let s = 0; s + 1 < starts.length; s++) {
+      const a = starts[s]!;
+      const b = starts[s + 2] ?? T;
+      if (b - a > maxLen) continue;
+      const extra = cost(a, b) - cost(a, starts[s + 1]!) - cost(starts[s + 1]!, b);
+      if (extra < pickCost) {
+        pickCost = extra;
+        pick = s;
+      }
+    }
+    if (pick < 0) break;
+    starts.splice(pick + 1, 1);
+  }
+  return starts;
 }

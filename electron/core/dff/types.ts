@@ -3,11 +3,11 @@ import type { ErrorInfo } from '../../common/errors';
 import type { CocoRle } from '../masks/rle';
 import type { Box } from '../store';
 import type { FlowSummary } from './frame-signals';
-import type { ResumePoint } from './schedule';
 
 /**
- * 'fixed': a key frame every k frames (DFF as in the paper); 'adaptive': key frames where propagation looks
- * unreliable, k frames apart on average (schedule.ts); 'baseline': the feature network on every frame.
+ * 'fixed': a key frame every k frames (DFF as in the paper, the key in the middle of its k frames); 'adaptive':
+ * as many key frames as fixed k, placed by how the video moves (schedule.ts); 'baseline': the feature
+ * network on every frame.
  */
 export type RunMode = { kind: 'fixed'; k: number } | { kind: 'adaptive'; k: number } | { kind: 'baseline' };
 
@@ -35,6 +35,8 @@ export interface RunParams {
   providers: string[];
   /** Providers tried before the one that ran, and why each failed. */
   providerFailures: ProviderFailure[];
+  /** Adaptive runs, once planned: the first frame of each segment (schedule.ts), so a resumed run cuts the same. */
+  plan?: number[];
 }
 
 export interface ProviderFailure {
@@ -121,8 +123,8 @@ export interface WorkerInput {
   to: number;
   /** First frame to write (from, or where an earlier session stopped). */
   start: number;
-  /** Adaptive runs resumed past their first key: the key to rebuild (schedule.ts). */
-  resumePoint?: ResumePoint;
+  /** Adaptive runs planned before (a resumed run): their segment starts; else the worker plans them first. */
+  plan?: number[];
   mode: RunMode;
   threads: number | null;
   providers: string[];
@@ -140,8 +142,9 @@ export interface FrameTimings {
   parts: CostSplit;
 }
 
-/** Where a run's time goes (ms): waiting for decoded frames + making tensors, each network, labels, SQLite. */
+/** Where a run's time goes (ms): the adaptive plan's first pass, waiting for decoded frames + making tensors, each network, labels, SQLite. */
 export interface CostSplit {
+  plan: number;
   decode: number;
   feature: number;
   flow: number;
@@ -151,14 +154,15 @@ export interface CostSplit {
   store: number;
 }
 
-export const COST_PARTS = ['decode', 'feature', 'flow', 'warp', 'task', 'labels', 'store'] as const satisfies readonly (keyof CostSplit)[];
+export const COST_PARTS = ['plan', 'decode', 'feature', 'flow', 'warp', 'task', 'labels', 'store'] as const satisfies readonly (keyof CostSplit)[];
 
 export function emptyTimings(): FrameTimings {
-  return { keyFrames: 0, keyMs: 0, propagatedFrames: 0, propagatedMs: 0, parts: { decode: 0, feature: 0, flow: 0, warp: 0, task: 0, labels: 0, store: 0 } };
+  return { keyFrames: 0, keyMs: 0, propagatedFrames: 0, propagatedMs: 0, parts: { plan: 0, decode: 0, feature: 0, flow: 0, warp: 0, task: 0, labels: 0, store: 0 } };
 }
 
 export type WorkerMessage =
   | { type: 'ready'; provider: string; providerFailures: ProviderFailure[]; packName: string; packHash: string; classes: PackClass[]; detects: boolean }
+  | { type: 'plan'; starts: number[] }
   | { type: 'batch'; frames: FrameLabels[]; bad: BadFrame[]; next: number; timings: FrameTimings }
   | { type: 'paused' }
   | { type: 'stopped'; reason: 'cancelled' | 'finished' }

@@ -100,7 +100,7 @@ export async function visualiseFrame(store: ProjectStore, request: VisualiseRequ
   });
 }
 
-/** The key frame's and the frame's input tensors, from one decoder pass over [key, index]. */
+/** The key frame's and the frame's input tensors, from one decoder pass over the frames between them (the key may come after). */
 async function keyAndCurrent(
   store: ProjectStore,
   videoId: number,
@@ -109,13 +109,14 @@ async function keyAndCurrent(
   held: HeldPack,
   tools?: ToolPaths,
 ): Promise<[SpanFrame, SpanFrame]> {
-  let key: SpanFrame | null = null;
+  let first: SpanFrame | null = null;
   let last: SpanFrame | null = null;
-  await forEachFrame(store, videoId, { from: keyIndex, to: index + 1 }, held.pack.manifest.input, async (f) => {
-    key ??= f;
+  const span = { from: Math.min(keyIndex, index), to: Math.max(keyIndex, index) + 1 };
+  await forEachFrame(store, videoId, span, held.pack.manifest.input, async (f) => {
+    first ??= f;
     last = f;
   }, tools);
-  return [key!, last!];
+  return keyIndex <= index ? [first!, last!] : [last!, first!];
 }
 
 /** Zero flow and a scale of one: what a key frame's own features go through. */

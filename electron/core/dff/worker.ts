@@ -13,7 +13,8 @@ import { readFrames } from './frame-reader';
 import { keyFeatureRecorder } from './feature-cache';
 import { labelFrame } from './labels';
 import { hashPack, openPack } from './pack-session';
-import { keySchedule, resumeDecodeStart } from './schedule';
+import { planAdaptive } from './plan-pass';
+import { keyPlan, resumeDecodeStart } from './schedule';
 import { COST_PARTS, emptyTimings, type BadFrame, type FrameTimings, type ControlMessage, type FrameLabels, type WorkerInput, type WorkerMessage } from './types';
 
 const port = parentPort!;
@@ -71,11 +72,19 @@ async function run(): Promise<WorkerMessage> {
     if (cancelled) return { type: 'stopped', reason: 'cancelled' };
     const runner = new DffRunner(pack);
     const recordKey = keyFeatureRecorder(runner, input.videoPath, packHash); // key features into the visualisers' cache
-    const schedule = keySchedule(input.mode, input.from, input.resumePoint);
     const size = { width: manifest.input.width, height: manifest.input.height };
-    const frames = readFrames(source, resumeDecodeStart(input.mode, input.from, input.start, input.resumePoint), input.to, size);
+    let starts = input.plan;
+    if (input.mode.kind === 'adaptive' && !starts) {
+      const t0 = performance.now();
+      starts = await planAdaptive(runner, readFrames(source, input.from, input.to, size), input.from, input.to, input.mode.k);
+      timings.parts.plan += performance.now() - t0;
+      if (cancelled) return { type: 'stopped', reason: 'cancelled' };
+      post({ type: 'plan', starts });
+    }
+    const plan = keyPlan(input.mode, input.from, input.to, starts);
+    const frames = readFrames(source, resumeDecodeStart(plan, input.start), input.to, size);
     const cellPx = { x: (manifest.feature.stride * width) / size.width, y: (manifest.feature.stride * height) / size.height };
-    for await (const ev of runAhead(dffLoop(runner, frames, schedule, input.start, timings.parts, cellPx))) {
+    for await (const ev of runAhead(dffLoop(runner, frames, plan, input.start, timings.parts, cellPx))) {
       if ('error' in ev) bad.push({ frameIdx: ev.frameIdx, message: ev.error });
       else {
         recordKey(ev);

@@ -51,7 +51,7 @@ export class DffRunner {
   }
 
   /** Flow from the current frame to the key (in feature cells) and the scale field. */
-  async flow(key: KeyFrame, image: ort.Tensor): Promise<{ flow: ort.Tensor; scale: ort.Tensor }> {
+  async flow(key: Pick<KeyFrame, 'image'>, image: ort.Tensor): Promise<{ flow: ort.Tensor; scale: ort.Tensor }> {
     const f = this.nets.flow;
     const out = await this.pack.sessions.flow.run({ [f.inputs.keyImage]: key.image, [f.inputs.currentImage]: image });
     return { flow: out[f.outputs.flow] as ort.Tensor, scale: out[f.outputs.scale] as ort.Tensor };

@@ -65,12 +65,14 @@ export function updateRun(db: Database.Database, id: number, patch: InferenceRun
   const framesDone = patch.framesDone === undefined ? current.framesDone : requireIndex(patch.framesDone, 'frames done');
   const timings =
     patch.timings === undefined ? (current.timings === null ? null : JSON.stringify(current.timings)) : requireJson(patch.timings, 'run timings');
+  const params = patch.params === undefined ? JSON.stringify(current.params) : requireJson(patch.params, 'run parameters');
   const finishedAt = FINISHED.includes(status) ? (current.finishedAt ?? Date.now()) : null;
-  stmt(db, 'UPDATE inference_runs SET status = ?, error = ?, frames_done = ?, timings = ?, finished_at = ? WHERE id = ?').run(
+  stmt(db, 'UPDATE inference_runs SET status = ?, error = ?, frames_done = ?, timings = ?, params = ?, finished_at = ? WHERE id = ?').run(
     status,
     error,
     framesDone,
     timings,
+    params,
     finishedAt,
     id,
   );

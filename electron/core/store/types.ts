@@ -190,4 +190,5 @@ export interface InferenceRunPatch {
   error?: string | null;
   framesDone?: number;
   timings?: unknown;
+  params?: unknown;
 }

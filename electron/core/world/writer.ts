@@ -62,7 +62,7 @@ export function checkWritable(width: number, height: number, flowScale: number):
  * An ffmpeg process that encodes raw rgb24 frames written to it into an H.264 yuv420p crf 16 mp4.
  * The stream is tagged BT.601 limited range, which is what ffmpeg's RGB → YUV conversion uses.
  */
-class VideoEncoder {
+export class VideoEncoder {
   private readonly proc;
   private readonly exited: Promise<void>;
   private stderr = '';

@@ -11,8 +11,8 @@ const DEFAULT_K = 10;
 const MODE_LABELS = { fixed: 'Key every k', adaptive: 'Adaptive keys', baseline: 'Per-frame' } as const;
 
 /**
- * Run DFF on the video on screen with the bundled default pack: a key frame every k frames, adaptive key
- * frames (k apart on average, placed where propagation looks unreliable), or the per-frame baseline; an optional frame range. Progress with fps and ETA, Cancel, then the outcome.
+ * Run DFF on the video on screen with the bundled default pack: a key frame in the middle of every k frames,
+ * adaptive key frames (as many, closer together where the video changes fast), or the per-frame baseline; an optional frame range. Progress with fps and ETA, Cancel, then the outcome.
  */
 export function DffDialog(props: { video: VideoInfo; task: DffTask; onClose: () => void }) {
   const { video, task } = props;
@@ -65,7 +65,7 @@ export function DffDialog(props: { video: VideoInfo; task: DffTask; onClose: () 
         </div>
       </Field>
       {mode !== 'baseline' && (
-        <Field label="k" hint={mode === 'fixed' ? 'frames from one key frame to the next' : 'mean frames from one key frame to the next'}>
+        <Field label="k" hint={mode === 'fixed' ? 'frames that share one key frame (the middle one)' : 'mean frames per key frame; a first pass places them where the video changes fast'}>
           <input type="number" min={1} value={k} data-testid="dff-k" onChange={(e) => { kTouched.current = true; setK(Number(e.target.value)); }} />
         </Field>
       )}

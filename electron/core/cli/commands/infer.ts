@@ -14,9 +14,9 @@ const usage = `Usage: npm run dff -- infer --project <file.dffproj> [options]
 
   --video <id>        which video (default: the project's only video)
   --pack <dir>        model pack folder (default: models/default)
-  --k 10              a key frame every k frames (default: the pack's keyInterval)
-  --adaptive          key frames where propagation looks unreliable (flow, confidence drop), k frames apart
-                      on average (--k sets that mean)
+  --k 10              a key frame in the middle of every k frames (default: the pack's keyInterval)
+  --adaptive          as many key frames as --k gives, closer together where the video changes fast (a quick
+                      first pass measures what the flow cannot explain)
   --baseline          the feature network on every frame (per-frame baseline) instead of DFF
   --from 0 --to N     frames [from, to) only
   --threads N         onnxruntime CPU threads
