@@ -10,13 +10,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { AppError } from '../errors';
 import { readManifest } from '../models/load-pack';
 import type { InferenceRun, ProjectStore } from '../store';
 import { defaultProviderChain } from './providers';
 import { active, appError, finishedHandle, RunSession, stopWorker, type RunCallbacks, type RunHandle } from './run-session';
-import type { RunMode, RunParams, RunRequest, WorkerInput, WorkerMessage } from './types';
+import type { LabellerInput, RunMode, RunParams, RunRequest, WorkerInput, WorkerMessage } from './types';
 
 export type { RunCallbacks, RunHandle, RunTimings } from './run-session';
 
@@ -109,7 +109,10 @@ function launch(store: ProjectStore, packDir: string, params: RunParams, run: In
   }
   const videoPath = store.locateVideo(params.videoId);
   const video = store.getVideo(params.videoId);
+  const channel = new MessageChannel();
   const input: WorkerInput = {
+    role: 'dff',
+    labeller: channel.port1,
     packDir,
     videoPath,
     video: { width: video.width, height: video.height },
@@ -126,32 +129,40 @@ function launch(store: ProjectStore, packDir: string, params: RunParams, run: In
   return new Promise<RunHandle>((resolve, reject) => {
     // trackUnmanagedFds off: the video layer's FIFO fds are opened with fs.openSync but closed by libuv (a
     // net.Socket), so a tracking worker would close those numbers again on exit, when they belong to others.
-    const worker = new Worker(workerUrl(), { workerData: input, trackUnmanagedFds: false });
+    const worker = new Worker(workerUrl(), { workerData: input, transferList: [channel.port1], trackUnmanagedFds: false });
+    const labellerInput: LabellerInput = { role: 'labeller', packDir, video: input.video, from: channel.port2 };
+    const labeller = new Worker(workerUrl(), { workerData: labellerInput, transferList: [channel.port2] });
+    const threads = { worker, labeller };
     let session = null as RunSession | null;
     let refused = false;
     const refuse = (err: AppError, last?: WorkerMessage) => {
       refused = true;
-      stopWorker(worker, last);
+      stopWorker(threads, last);
       reject(err);
     };
-    worker.on('message', (m: WorkerMessage) => {
+    // every message comes through the labeller, in the order the DFF worker sent it
+    labeller.on('message', (m: WorkerMessage) => {
       if (session) return session.onMessage(m);
-      if (refused) return stopWorker(worker, m);
+      if (refused) return stopWorker(threads, m);
       if (m.type === 'failed') return refuse(appError(m.error), m);
       if (m.type !== 'ready') return refuse(new AppError('INTERNAL', `the DFF worker sent '${m.type}' before it was ready`));
       try {
-        session = new RunSession(store, worker, packDir, params, run, m, start, callbacks);
+        session = new RunSession(store, threads, packDir, params, run, m, start, callbacks);
         resolve(session.handle);
       } catch (err) {
         refuse(err instanceof AppError ? err : new AppError('INTERNAL', (err as Error).message));
       }
     });
-    worker.on('error', (err) => {
-      const e = new AppError('INTERNAL', `the DFF worker failed: ${err.message}`);
-      if (session) session.fail(e);
-      else refuse(e);
-    });
-    worker.on('exit', (code) => {
+    for (const [name, thread] of [['DFF worker', worker], ['DFF labeller', labeller]] as const) {
+      thread.on('error', (err) => {
+        const e = new AppError('INTERNAL', `the ${name} failed: ${err.message}`);
+        if (session) session.fail(e);
+        else refuse(e);
+      });
+    }
+    // the labeller ends after the DFF worker's last message (its port closes then): a run that has not
+    // settled by then lost its worker
+    labeller.on('exit', (code) => {
       const e = new AppError('INTERNAL', `the DFF worker stopped unexpectedly (exit code ${code})`);
       if (session) session.fail(e);
       else reject(e);

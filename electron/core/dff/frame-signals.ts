@@ -4,6 +4,7 @@
  * engine stores them per frame (frame_stats) for the timeline and the visualisers.
  */
 import type * as ort from 'onnxruntime-node';
+import type { MapTensor } from '../models/decode';
 
 export interface FlowSummary {
   /** Mean and largest flow vector length, in video pixels (0 on key frames). */
@@ -42,9 +43,9 @@ export function summariseFlow(flow: ort.Tensor, scale: ort.Tensor, cellPx: { x: 
 }
 
 /** Softmax over the class axis at logit resolution: the mean top probability, and per class where it wins. */
-export function segmentationConfidence(logits: ort.Tensor): { mean: number; perClass: (number | undefined)[] } {
+export function segmentationConfidence(logits: MapTensor): { mean: number; perClass: (number | undefined)[] } {
   const [, C, h, w] = logits.dims as [number, number, number, number];
-  const d = logits.data as Float32Array;
+  const d = logits.data;
   const plane = h * w;
   const sum = new Float64Array(C);
   const count = new Uint32Array(C);

@@ -5,13 +5,11 @@
  *   its box the mask's box, its score the class's mean probability where it wins;
  * - the frame's score: mean top-class probability of the segmentation, else the mean box score.
  */
-import type * as ort from 'onnxruntime-node';
 import { countsToString, type CocoRle } from '../masks/rle';
 import { decodeCenterNet, decodeSegmentation } from '../models/decode';
-import type { TaskOutputs } from '../models/dff-runner';
 import type { PackManifest } from '../models/manifest';
 import { segmentationConfidence } from './frame-signals';
-import type { PackBox, PackMask } from './types';
+import type { HeadOutputs, PackBox, PackMask } from './types';
 
 export { segmentationConfidence };
 
@@ -20,13 +18,13 @@ export interface Size {
   height: number;
 }
 
-export function labelFrame(outputs: TaskOutputs, manifest: PackManifest, video: Size): { score: number | null; boxes: PackBox[]; masks: PackMask[] } {
+export function labelFrame(outputs: HeadOutputs, manifest: PackManifest, video: Size): { score: number | null; boxes: PackBox[]; masks: PackMask[] } {
   const { heads, input } = manifest;
   let boxes: PackBox[] = [];
   let masks: PackMask[] = [];
   let score: number | null = null;
   if (heads.detection && outputs.heatmap && outputs.size && outputs.offset) {
-    const dets = decodeCenterNet(asMap(outputs.heatmap), asMap(outputs.size), asMap(outputs.offset), heads.detection);
+    const dets = decodeCenterNet(outputs.heatmap, outputs.size, outputs.offset, heads.detection);
     const sx = video.width / input.width;
     const sy = video.height / input.height;
     boxes = dets.flatMap((d) => {
@@ -40,7 +38,7 @@ export function labelFrame(outputs: TaskOutputs, manifest: PackManifest, video: 
   }
   if (heads.segmentation && outputs.segmentation) {
     const conf = segmentationConfidence(outputs.segmentation);
-    const classMap = decodeSegmentation(asMap(outputs.segmentation), video.width, video.height);
+    const classMap = decodeSegmentation(outputs.segmentation, video.width, video.height);
     masks = [...classMapToRles(classMap, video.height, video.width)]
       .filter(([classId]) => classId !== heads.segmentation!.backgroundId)
       .map(([classId, mask]) => ({ classId, mask, score: conf.perClass[classId] ?? conf.mean }));
@@ -84,8 +82,4 @@ export function classMapToRles(map: Uint8Array, h: number, w: number): Map<numbe
 
 function clamp(v: number, max: number): number {
   return Math.min(Math.max(v, 0), max);
-}
-
-function asMap(t: ort.Tensor) {
-  return { data: t.data as Float32Array, dims: t.dims };
 }

@@ -66,7 +66,7 @@ export class RunSession {
 
   constructor(
     private readonly store: ProjectStore,
-    private readonly worker: Worker,
+    private readonly threads: RunThreads,
     packDir: string,
     private readonly params: RunParams,
     run: InferenceRun | null,
@@ -120,7 +120,7 @@ export class RunSession {
   }
 
   onMessage(m: WorkerMessage): void {
-    if (this.settled) return stopWorker(this.worker, m);
+    if (this.settled) return stopWorker(this.threads, m);
     switch (m.type) {
       case 'plan':
         return this.savePlan(m.starts);
@@ -223,13 +223,13 @@ export class RunSession {
   private settle(last?: WorkerMessage): void {
     this.settled = true;
     active.get(this.store)?.delete(this.runId);
-    stopWorker(this.worker, last);
+    stopWorker(this.threads, last);
   }
 
   private pause(): void {
     if (this.settled || this.pauseRequested) return;
     this.pauseRequested = true;
-    this.worker.postMessage({ type: 'pause' });
+    this.threads.worker.postMessage({ type: 'pause' });
   }
 
   private resume(): void {
@@ -241,12 +241,12 @@ export class RunSession {
       this.pausedMs += Date.now() - (this.pausedAt ?? Date.now());
       this.pausedAt = null;
     }
-    this.worker.postMessage({ type: 'resume' });
+    this.threads.worker.postMessage({ type: 'resume' });
     this.emit();
   }
 
   private cancel(): void {
-    if (!this.settled) this.worker.postMessage({ type: 'cancel' });
+    if (!this.settled) this.threads.worker.postMessage({ type: 'cancel' });
   }
 
   private activeSeconds(): number {
@@ -303,9 +303,16 @@ export class RunSession {
  * closes its port, so the thread ends; before that it is asked to cancel and ends after the frame in
  * hand. unref: a worker still finishing never keeps the process alive.
  */
-export function stopWorker(worker: Worker, last?: WorkerMessage): void {
+export function stopWorker({ worker, labeller }: RunThreads, last?: WorkerMessage): void {
   if (last?.type !== 'stopped' && last?.type !== 'failed') worker.postMessage({ type: 'cancel' });
   worker.unref();
+  labeller.unref();
+}
+
+/** A run's threads: the DFF worker (control messages go there) and the labeller (its messages come from there). */
+export interface RunThreads {
+  worker: Worker;
+  labeller: Worker;
 }
 
 export function finishedHandle(run: InferenceRun, params: RunParams): RunHandle {

@@ -1,5 +1,7 @@
 /** The DFF engine's vocabulary: what a run is asked to do, what it reports, how it ends. */
+import type { MessagePort } from 'node:worker_threads';
 import type { ErrorInfo } from '../../common/errors';
+import type { MapTensor } from '../models/decode';
 import type { CocoRle } from '../masks/rle';
 import type { Box } from '../store';
 import type { FlowSummary } from './frame-signals';
@@ -112,9 +114,24 @@ export interface FrameLabels {
   masks: PackMask[];
 }
 
+/** A frame's task outputs as plain arrays, on their way from the DFF worker to the labeller. */
+export type HeadOutputs = Partial<Record<'segmentation' | 'heatmap' | 'size' | 'offset', MapTensor>>;
+
+export interface FrameOutputs extends Omit<FrameLabels, 'score' | 'boxes' | 'masks'> {
+  outputs: HeadOutputs;
+}
+
 // ---- the worker protocol ----
 
+/**
+ * Two threads run a DFF run: the DFF worker (decode, onnxruntime) sends everything it says to the labeller
+ * through a MessagePort; the labeller turns 'outputs' into 'batch' (labels at the video's size) and passes
+ * every message on, in order, to the main thread. Control messages go to the DFF worker.
+ */
 export interface WorkerInput {
+  role: 'dff';
+  /** Where the DFF worker's messages go: the labeller. */
+  labeller: MessagePort;
   packDir: string;
   videoPath: string;
   /** The video's size as the project knows it (labels are written at this size). */
@@ -160,6 +177,20 @@ export function emptyTimings(): FrameTimings {
   return { keyFrames: 0, keyMs: 0, propagatedFrames: 0, propagatedMs: 0, parts: { plan: 0, decode: 0, feature: 0, flow: 0, warp: 0, task: 0, labels: 0, store: 0 } };
 }
 
+export interface LabellerInput {
+  role: 'labeller';
+  packDir: string;
+  video: { width: number; height: number };
+  /** The DFF worker's messages. */
+  from: MessagePort;
+}
+
+/** What the DFF worker says (to the labeller): WorkerMessage, with 'outputs' in place of 'batch'. */
+export type DffWorkerMessage =
+  | Exclude<WorkerMessage, { type: 'batch' }>
+  | { type: 'outputs'; frames: FrameOutputs[]; bad: BadFrame[]; next: number; timings: FrameTimings };
+
+/** What the main thread hears (from the labeller). */
 export type WorkerMessage =
   | { type: 'ready'; provider: string; providerFailures: ProviderFailure[]; packName: string; packHash: string; classes: PackClass[]; detects: boolean }
   | { type: 'plan'; starts: number[] }

@@ -1,9 +1,11 @@
 /**
- * The DFF run's worker thread: decodes the video and runs onnxruntime off the main thread, and posts
- * labelled frames in batches. The main thread (engine.ts) owns the project store and writes them:
- * the store's lock is per process, so this thread never opens the project.
+ * The DFF run's worker threads (one file, two roles, so a packaged app bundles one worker): the DFF worker
+ * decodes the video and runs onnxruntime off the main thread and sends the task outputs in batches to the
+ * labeller (labeller.ts), which turns them into labels and passes them on. The main thread (engine.ts)
+ * owns the project store and writes them: the store's lock is per process, so no worker opens the project.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type * as ort from 'onnxruntime-node';
 import { AppError, toErrorInfo } from '../errors';
 import { DffRunner } from '../models/dff-runner';
 import type { LoadedPack } from '../models/load-pack';
@@ -11,37 +13,31 @@ import { openFrameSource, type FrameSource } from '../video';
 import { dffLoop, runAhead } from './dff-loop';
 import { readFrames } from './frame-reader';
 import { keyFeatureRecorder } from './feature-cache';
-import { labelFrame } from './labels';
+import { runLabeller } from './labeller';
 import { hashPack, openPack } from './pack-session';
 import { planAdaptive } from './plan-pass';
 import { keyPlan, resumeDecodeStart } from './schedule';
-import { COST_PARTS, emptyTimings, type BadFrame, type FrameTimings, type ControlMessage, type FrameLabels, type WorkerInput, type WorkerMessage } from './types';
+import { COST_PARTS, emptyTimings, type BadFrame, type ControlMessage, type DffWorkerMessage, type FrameOutputs, type FrameTimings, type HeadOutputs, type LabellerInput, type WorkerInput } from './types';
 
 const port = parentPort!;
 const input = workerData as WorkerInput;
-const post = (m: WorkerMessage) => port.postMessage(m);
+const post = (m: DffWorkerMessage) => input.labeller.postMessage(m);
 
 let paused = false;
 let cancelled = false;
 let wake: (() => void) | null = null;
-port.on('message', (m: ControlMessage) => {
-  if (m.type === 'pause') paused = true;
-  else if (m.type === 'resume') paused = false;
-  else if (m.type === 'cancel') cancelled = true;
-  wake?.();
-});
 
-async function run(): Promise<WorkerMessage> {
+async function run(): Promise<DffWorkerMessage> {
   let pack: LoadedPack | null = null;
   let source: FrameSource | null = null;
-  const batch: FrameLabels[] = [];
+  const batch: FrameOutputs[] = [];
   const bad: BadFrame[] = [];
   const timings = emptyTimings(); // reset in place after each batch: the loop adds to timings.parts
   let next = input.start;
   let lastFlush = Date.now();
   const flush = () => {
     if (batch.length || bad.length) {
-      post({ type: 'batch', frames: batch.splice(0), bad: bad.splice(0), next, timings });
+      post({ type: 'outputs', frames: batch.splice(0), bad: bad.splice(0), next, timings });
       resetTimings(timings);
     }
     lastFlush = Date.now();
@@ -88,9 +84,7 @@ async function run(): Promise<WorkerMessage> {
       if ('error' in ev) bad.push({ frameIdx: ev.frameIdx, message: ev.error });
       else {
         recordKey(ev);
-        const t0 = performance.now();
-        batch.push({ frameIdx: ev.frameIdx, key: ev.key, keyIdx: ev.keyIdx, flow: ev.flow, ...labelFrame(ev.outputs, manifest, input.video) });
-        timings.parts.labels += performance.now() - t0;
+        batch.push({ frameIdx: ev.frameIdx, key: ev.key, keyIdx: ev.keyIdx, flow: ev.flow, outputs: plainOutputs(ev.outputs) });
         if (ev.key) {
           timings.keyFrames++;
           timings.keyMs += ev.ms;
@@ -120,13 +114,33 @@ async function run(): Promise<WorkerMessage> {
   }
 }
 
+/** The tensors' arrays, which a message copies (an ort.Tensor would arrive without its class). */
+function plainOutputs(outputs: Partial<Record<keyof HeadOutputs, ort.Tensor>>): HeadOutputs {
+  const plain: HeadOutputs = {};
+  for (const [name, t] of Object.entries(outputs) as [keyof HeadOutputs, ort.Tensor | undefined][]) {
+    if (t) plain[name] = { data: t.data as Float32Array, dims: t.dims };
+  }
+  return plain;
+}
+
 function resetTimings(t: FrameTimings): void {
   t.keyFrames = t.keyMs = t.propagatedFrames = t.propagatedMs = 0;
   for (const k of COST_PARTS) t.parts[k] = 0;
 }
 
 // no top-level await: the packaged app bundles this file as CommonJS
-void run().then((last) => {
-  post(last);
-  port.close();
-});
+if ((workerData as WorkerInput | LabellerInput).role === 'labeller') {
+  void runLabeller(workerData as LabellerInput);
+} else {
+  port.on('message', (m: ControlMessage) => {
+    if (m.type === 'pause') paused = true;
+    else if (m.type === 'resume') paused = false;
+    else if (m.type === 'cancel') cancelled = true;
+    wake?.();
+  });
+  void run().then((last) => {
+    post(last);
+    input.labeller.close();
+    port.close();
+  });
+}
