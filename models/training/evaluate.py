@@ -3,6 +3,9 @@
   per-frame: feature + task on every frame
   DFF k=10:  key frames 0, 10, 20, ... run feature + task; every other frame i warps its key's features
              with flow(key, i) and runs the task head
+  DFF k=10, keys in the middle (the app's engine, electron/core/dff/schedule.ts): segments [0,10), [10,20), ...
+             take their features from keys 4, 14, ...; a short last segment [s, e) from s + (e - s - 1) // 2;
+             frames before their key use flow(key, i) too ('dffMiddle', by signed offset i - key)
   flow:      end-point error of the flow network against zero flow and pyramidal Lucas-Kanade
 
 usage: evaluate.py --data DIR --work DIR [--checkpoint dff] [--middlebury DIR] [--out eval.json]
@@ -147,46 +150,62 @@ def predictions(task, features, height, width):
     return upsample_seg(seg, height, width).argmax(1).numpy(), heat, size, offset
 
 
+def middle_key(i, key_interval, length):
+    """The key of frame i when each segment of key_interval frames (from frame 0) keys on its middle frame."""
+    start = i - i % key_interval
+    end = min(start + key_interval, length)
+    return start + (end - start - 1) // 2
+
+
 def evaluate_tasks(ds, feat, flow, task, key_interval):
-    """Per-frame and DFF (key every key_interval) accuracy over the whole dataset."""
+    """Per-frame, DFF (key at the start of every key_interval frames) and DFF with the key in the middle of
+    each segment: accuracy over the whole dataset. dffMiddleMIoUByOffset is keyed by the signed offset i - key
+    as a string, most negative first ('-4' .. '5' for k = 10)."""
     C, H, W = len(ds.classes), ds.height, ds.width
-    per = {'seg': SegIoU(C), 'det': DetectionAP(C)}
-    dff = {'seg': SegIoU(C), 'det': DetectionAP(C)}
+    modes = ('perFrame', 'dff', 'dffMiddle')
+    acc = {m: {'seg': SegIoU(C), 'det': DetectionAP(C)} for m in modes}
     # the first SUBSET_CLIPS clips also on their own: the Node test re-renders exactly these and compares
-    sub = {'perFrame': {'seg': SegIoU(C), 'det': DetectionAP(C)}, 'dff': {'seg': SegIoU(C), 'det': DetectionAP(C)}}
+    sub = {m: {'seg': SegIoU(C), 'det': DetectionAP(C)} for m in modes}
     by_offset = {d: SegIoU(C) for d in range(key_interval)}
+    before = (key_interval - 1) // 2
+    by_offset_middle = {d: SegIoU(C) for d in range(-before, key_interval - before)}
+
+    def add(mode, clip, i, seg, dets, in_sub):
+        for a in (acc[mode], sub[mode]) if in_sub else (acc[mode],):
+            a['seg'].add(seg[0], clip.semantic[i])
+            a['det'].add(dets, clip.boxes[i])
+
+    def propagated(images, feats, key, i):
+        m, s = flow(images[key:key + 1], images[i:i + 1])
+        seg, heat, size, offset = predictions(task, warp(feats[key:key + 1], m, s), H, W)
+        return seg, decode_centernet(heat[0], size[0], offset[0])
+
     with torch.no_grad():
         for n_clip, clip in enumerate(ds.clips):
             in_sub = n_clip < SUBSET_CLIPS
             images = normalize(torch.from_numpy(clip.frames).permute(0, 3, 1, 2).float())
             feats = torch.cat([feat(images[s:s + 16]) for s in range(0, len(images), 16)])
             for i in range(len(images)):
-                k = i - i % key_interval
                 seg, heat, size, offset = predictions(task, feats[i:i + 1], H, W)
-                dets = decode_centernet(heat[0], size[0], offset[0])
-                per['seg'].add(seg[0], clip.semantic[i])
-                per['det'].add(dets, clip.boxes[i])
-                if in_sub:
-                    sub['perFrame']['seg'].add(seg[0], clip.semantic[i])
-                    sub['perFrame']['det'].add(dets, clip.boxes[i])
-                if i != k:
-                    m, s = flow(images[k:k + 1], images[i:i + 1])
-                    seg, heat, size, offset = predictions(task, warp(feats[k:k + 1], m, s), H, W)
-                dets = decode_centernet(heat[0], size[0], offset[0])
-                dff['seg'].add(seg[0], clip.semantic[i])
-                dff['det'].add(dets, clip.boxes[i])
-                if in_sub:
-                    sub['dff']['seg'].add(seg[0], clip.semantic[i])
-                    sub['dff']['det'].add(dets, clip.boxes[i])
+                own = seg, decode_centernet(heat[0], size[0], offset[0])
+                add('perFrame', clip, i, *own, in_sub)
+                k = i - i % key_interval
+                seg, dets = own if i == k else propagated(images, feats, k, i)
+                add('dff', clip, i, seg, dets, in_sub)
                 by_offset[i - k].add(seg[0], clip.semantic[i])
+                k = middle_key(i, key_interval, len(images))
+                seg, dets = own if i == k else propagated(images, feats, k, i)
+                add('dffMiddle', clip, i, seg, dets, in_sub)
+                by_offset_middle[i - k].add(seg[0], clip.semantic[i])
     out = {}
-    for name, acc in (('perFrame', per), ('dff', dff)):
-        miou, ious = acc['seg'].result()
-        mean_ap, aps = acc['det'].result()
+    for name in modes:
+        miou, ious = acc[name]['seg'].result()
+        mean_ap, aps = acc[name]['det'].result()
         out[name] = {'mIoU': miou, 'iouPerClass': ious, 'mAP50': mean_ap, 'apPerClass': aps}
     out['subset'] = {'clips': [c.name for c in ds.clips[:SUBSET_CLIPS]],
-                     **{m: {'mIoU': acc['seg'].result()[0], 'mAP50': acc['det'].result()[0]} for m, acc in sub.items()}}
+                     **{m: {'mIoU': a['seg'].result()[0], 'mAP50': a['det'].result()[0]} for m, a in sub.items()}}
     out['dffMIoUByOffset'] = [by_offset[d].result()[0] for d in range(key_interval)]
+    out['dffMiddleMIoUByOffset'] = {str(d): a.result()[0] for d, a in by_offset_middle.items() if a.conf.any()}
     return out
 
 

@@ -37,13 +37,16 @@ def main():
     finished = load(os.path.join(args.run, 'finished'))
     classes = manifest['classes']
 
-    per, dff = ev['perFrame'], ev['dff']
+    per, dff, mid = ev['perFrame'], ev['dff'], ev['dffMiddle']
     d_miou = 100 * (per['mIoU'] - dff['mIoU'])
     d_map = 100 * (per['mAP50'] - dff['mAP50'])
+    m_miou = 100 * (per['mIoU'] - mid['mIoU'])
+    m_map = 100 * (per['mAP50'] - mid['mAP50'])
     metrics = {
         'testSet': {'seed': None, 'clips': ev['testClips'], 'frames': ev['testFrames'], 'data': ev['data']},
         'perFrame': {'mIoU': per['mIoU'], 'mAP50': per['mAP50']},
         'dff': {'keyInterval': ev['keyInterval'], 'mIoU': dff['mIoU'], 'mAP50': dff['mAP50']},
+        'dffMiddle': {'keyInterval': ev['keyInterval'], 'mIoU': mid['mIoU'], 'mAP50': mid['mAP50']},
         'flowEpePx': ev.get('flow', {}).get('epePx'),
         'costs': costs,
     }
@@ -52,7 +55,7 @@ def main():
         'note': 'the first test clips alone; the Node test re-renders exactly these (world seeds below) and compares',
         'clips': [{'name': n, **{k: load(os.path.join(ev['data'], n, 'meta.json'))[k] for k in
                                  ('seed', 'width', 'height', 'frameCount', 'difficulty', 'fps')}} for n in sub['clips']],
-        'perFrame': sub['perFrame'], 'dff': sub['dff']}
+        'perFrame': sub['perFrame'], 'dff': sub['dff'], 'dffMiddle': sub['dffMiddle']}
     ds_json = load(os.path.join(ev['data'], 'dataset.json'), {})
     metrics['testSet']['seed'] = ds_json.get('generator', {}).get('seed')
     with open(os.path.join(os.path.dirname(args.out), 'metrics.json'), 'w') as f:
@@ -72,8 +75,10 @@ def main():
     L.append('## Targets at a glance\n')
     L.append(f"- per-frame segmentation mIoU >= 85: {pct(per['mIoU'])}, {ok(per['mIoU'] >= TARGETS['mIoU'])}")
     L.append(f"- per-frame detection mAP@0.5 >= 85: {pct(per['mAP50'])}, {ok(per['mAP50'] >= TARGETS['mAP50'])}")
-    L.append(f"- DFF k=10 loses <= 1.5 points: mIoU -{d_miou:.1f}, mAP -{d_map:.1f}, "
-             f"{ok(d_miou <= TARGETS['dffLossPoints'] and d_map <= TARGETS['dffLossPoints'])}")
+    L.append(f"- DFF k=10 loses <= 1.5 points, with the app engine's key placement (each key in the middle of its "
+             f"10 frames): mIoU -{m_miou:.1f}, mAP -{m_map:.1f}, "
+             f"{ok(m_miou <= TARGETS['dffLossPoints'] and m_map <= TARGETS['dffLossPoints'])} "
+             f"(the paper's placement, keys at 0, 10, 20, ...: mIoU -{d_miou:.1f}, mAP -{d_map:.1f})")
     if costs:
         L.append(f"- non-key cost <= 10 % of key cost (CPU): {pct(costs['ratioParts'])} %, {ok(costs['ratioParts'] <= TARGETS['nonKeyCostRatio'])}")
     if 'flow' in ev:
@@ -113,20 +118,34 @@ def main():
              'time cap, whichever comes first (so a busy machine trains fewer iterations: see the counts above).\n')
     L.append(f"## Accuracy (held-out generated test set: seed {metrics['testSet']['seed']}, {ev['testClips']} clips, "
              f"{ev['testFrames']} frames, never used in training)\n")
-    L.append('| | per-frame | DFF k=10 | DFF loss (points) | targets |\n|---|---|---|---|---|')
+    L.append('| | per-frame | DFF k=10 | DFF loss (points) | DFF k=10, keys in the middle (the app\'s engine) | its loss (points) | targets |\n'
+             '|---|---|---|---|---|---|---|')
     L.append(f"| segmentation mIoU (background + {len(classes)} classes) | {pct(per['mIoU'])} | {pct(dff['mIoU'])} | {d_miou:.2f} | "
-             f"per-frame >= 85: {ok(per['mIoU'] >= TARGETS['mIoU'])}; loss <= 1.5: {ok(d_miou <= TARGETS['dffLossPoints'])} |")
+             f"{pct(mid['mIoU'])} | {m_miou:.2f} | "
+             f"per-frame >= 85: {ok(per['mIoU'] >= TARGETS['mIoU'])}; loss <= 1.5: {ok(d_miou <= TARGETS['dffLossPoints'])}, "
+             f"in the middle {ok(m_miou <= TARGETS['dffLossPoints'])} |")
     L.append(f"| detection mAP@0.5 | {pct(per['mAP50'])} | {pct(dff['mAP50'])} | {d_map:.2f} | "
-             f"per-frame >= 85: {ok(per['mAP50'] >= TARGETS['mAP50'])}; loss <= 1.5: {ok(d_map <= TARGETS['dffLossPoints'])} |")
+             f"{pct(mid['mAP50'])} | {m_map:.2f} | "
+             f"per-frame >= 85: {ok(per['mAP50'] >= TARGETS['mAP50'])}; loss <= 1.5: {ok(d_map <= TARGETS['dffLossPoints'])}, "
+             f"in the middle {ok(m_map <= TARGETS['dffLossPoints'])} |")
     L.append('\nmIoU: confusion matrix over all test pixels at the input resolution, IoU averaged over background and '
              'the classes. mAP@0.5: VOC all-point AP per class, averaged; ground truth with fewer than 100 visible '
              'pixels or less than 25 % visible is "ignored" (as VOC "difficult": neither a hit nor a miss). '
-             'DFF k=10: key frames 0, 10, 20, ...; other frames warp their key frame\'s features.\n')
+             'DFF k=10: key frames 0, 10, 20, ...; other frames warp their key frame\'s features. '
+             'Keys in the middle (what the app\'s engine does, `electron/core/dff/schedule.ts`): frames [0, 10) take '
+             'their features from key 4, [10, 20) from key 14, ..., a short last segment [s, e) from s + floor((e - s - 1) / 2); '
+             'frames before their key warp it with the flow to the later key, the same networks and calls.\n')
     L.append('Per class IoU (per-frame / DFF): ' + ', '.join(
         f"{n} {pct(a)}/{pct(b)}" for n, a, b in zip(['background'] + [c['name'] for c in classes], per['iouPerClass'], dff['iouPerClass'])) + '.')
     L.append('Per class AP (per-frame / DFF): ' + ', '.join(
         f"{classes[int(c) - 1]['name']} {pct(per['apPerClass'][c])}/{pct(dff['apPerClass'].get(c, 0))}" for c in per['apPerClass']) + '.')
-    L.append('DFF mIoU by distance to the key frame (0..9): ' + ', '.join(pct(x) for x in ev['dffMIoUByOffset']) + '.\n')
+    L.append('Per class IoU (per-frame / DFF keys in the middle): ' + ', '.join(
+        f"{n} {pct(a)}/{pct(b)}" for n, a, b in zip(['background'] + [c['name'] for c in classes], per['iouPerClass'], mid['iouPerClass'])) + '.')
+    L.append('Per class AP (per-frame / DFF keys in the middle): ' + ', '.join(
+        f"{classes[int(c) - 1]['name']} {pct(per['apPerClass'][c])}/{pct(mid['apPerClass'].get(c, 0))}" for c in per['apPerClass']) + '.')
+    L.append('DFF mIoU by distance to the key frame (0..9): ' + ', '.join(pct(x) for x in ev['dffMIoUByOffset']) + '.')
+    L.append('DFF keys in the middle, mIoU by signed offset from the key frame (frame - key): ' +
+             ', '.join(f"{int(d):+d} {pct(x)}" if int(d) else f"0 {pct(x)}" for d, x in ev['dffMiddleMIoUByOffset'].items()) + '.\n')
     if 'flow' in ev:
         e = ev['flow']['epePx']
         L.append('## Flow\n')

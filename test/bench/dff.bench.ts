@@ -1,8 +1,8 @@
 /**
- * npm run bench:dff -- [--pack DIR] [--clips 3] [--frames 200] [--width 320 --height 192] [--threads 1]
+ * npm run bench:dff -- [--pack DIR] [--clips 2] [--frames 400] [--width 320 --height 192] [--threads 1]
  *   The whole engine (decode, worker, onnxruntime, labels, SQLite writes) on generated clips with exact
- *   ground truth (world seeds 2101…, off the pack's training and test seeds; as many clips again whose speed
- *   changes every 25 frames, as a real video's does): the per-frame baseline,
+ *   ground truth (world seeds 2101…, off the pack's training and test seeds), --clips of each kind: steady
+ *   motion, speed changing every 25 frames, three cuts (as real footage has): the per-frame baseline,
  *   DFF at k = 1, 5, 10, 20 and adaptive key frames at a mean interval of 10, measured in one run. Prints
  *   fps, speed-up over the baseline, key frames, mIoU, mAP@0.5 and the cost split in ms per frame.
  * npm run bench:dff -- --memory [--frames 20000]
@@ -23,13 +23,19 @@ import { VideoEncoder } from '../../electron/core/world/writer';
 import { packDir as defaultPack, paintMasks, projectWith, tempDir } from '../dff/helpers';
 import { ffmpeg } from '../support/videos';
 
+/** The kinds of clip measured, as a real video's footage varies: steady motion, speed changes, cuts. */
+const KINDS = ['steady', 'changing speed', 'cuts'] as const;
+type Kind = (typeof KINDS)[number];
+/** Shot lengths of a clip with cuts, as fractions of its frames (no multiple of any k, so cuts fall inside segments). */
+const SHOTS = [0.2425, 0.2825, 0.215];
+
 /** How many world frames a clip of changing speed moves on per output frame, each for 25 frames. */
 const SPEEDS = [1, 1, 3, 1, 2, 1, 3, 1];
 
 const { values } = parseArgs({
   options: {
     pack: { type: 'string' },
-    clips: { type: 'string', default: '3' },
+    clips: { type: 'string', default: '2' },
     frames: { type: 'string' },
     width: { type: 'string', default: '320' },
     height: { type: 'string', default: '192' },
@@ -46,7 +52,7 @@ if (!fs.existsSync(path.join(pack, 'manifest.json'))) {
 const dir = tempDir('dff-bench');
 try {
   if (values.memory) await memory(Number(values.frames ?? 20000));
-  else await accuracyAndSpeed(Number(values.clips), Number(values.frames ?? 200), Number(values.width), Number(values.height));
+  else await accuracyAndSpeed(Number(values.clips), Number(values.frames ?? 400), Number(values.width), Number(values.height));
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }
@@ -57,33 +63,44 @@ interface Clip {
   boxes: TruthBox[][];
 }
 
-/** Output frame i of a clip whose speed changes every 25 frames (SPEEDS): its world frame. */
-function varyingSpeed(frames: number): number[] {
-  const src: number[] = [];
-  for (let i = 0, t = 0; i < frames; t += SPEEDS[Math.floor(i / 25) % SPEEDS.length]!, i++) src.push(t);
-  return src;
+/** Where each output frame of a clip of `kind` comes from: which world (seed) and which of its frames. */
+function clipFrames(kind: Kind, seed: number, frames: number): { seed: number; t: number }[] {
+  if (kind === 'steady') return Array.from({ length: frames }, (_, i) => ({ seed, t: i }));
+  if (kind === 'changing speed') {
+    const out: { seed: number; t: number }[] = [];
+    for (let i = 0, t = 0; i < frames; t += SPEEDS[Math.floor(i / 25) % SPEEDS.length]!, i++) out.push({ seed, t });
+    return out;
+  }
+  const lengths = SHOTS.map((f) => Math.round(f * frames));
+  lengths.push(frames - lengths.reduce((a, b) => a + b, 0));
+  return lengths.flatMap((n, shot) => Array.from({ length: n }, (_, t) => ({ seed: seed * 10 + shot, t })));
 }
 
-async function accuracyAndSpeed(clipCount: number, frames: number, width: number, height: number): Promise<void> {
-  const clips: (Clip & { varying: boolean })[] = [];
-  for (let c = 0; c < 2 * clipCount; c++) {
-    const varying = c >= clipCount;
-    const src = varying ? varyingSpeed(frames) : Array.from({ length: frames }, (_, i) => i);
-    const world = createWorld({ seed: 2101 + c, width, height, frameCount: src.at(-1)! + 1 });
-    const clipDir = path.join(dir, `clip${c}`);
-    fs.mkdirSync(clipDir, { recursive: true });
-    const video = path.join(clipDir, 'video.mp4');
-    const encoder = await VideoEncoder.start(video, width, height, world.params.fps);
-    const semantic: Uint8Array[] = [];
-    const boxes: TruthBox[][] = [];
-    for (const t of src) {
-      const f = world.render(t);
-      await encoder.write(f.rgb);
-      semantic.push(f.semantic);
-      boxes.push(world.annotate(f).objects.map((o) => ({ box: o.box, classId: o.classId, area: o.area, visibleFraction: o.visibleFraction })));
+async function accuracyAndSpeed(clipsPerKind: number, frames: number, width: number, height: number): Promise<void> {
+  const clips: (Clip & { kind: Kind })[] = [];
+  let seed = 2101;
+  for (const kind of KINDS) {
+    for (let c = 0; c < clipsPerKind; c++, seed++) {
+      const src = clipFrames(kind, seed, frames);
+      const lastFrame = new Map<number, number>();
+      for (const f of src) lastFrame.set(f.seed, Math.max(f.t, lastFrame.get(f.seed) ?? 0));
+      const worlds = new Map([...lastFrame].map(([s, t]) => [s, createWorld({ seed: s, width, height, frameCount: t + 1 })]));
+      const clipDir = path.join(dir, `clip${clips.length}`);
+      fs.mkdirSync(clipDir, { recursive: true });
+      const video = path.join(clipDir, 'video.mp4');
+      const encoder = await VideoEncoder.start(video, width, height, worlds.get(src[0]!.seed)!.params.fps);
+      const semantic: Uint8Array[] = [];
+      const boxes: TruthBox[][] = [];
+      for (const { seed: s, t } of src) {
+        const world = worlds.get(s)!;
+        const f = world.render(t);
+        await encoder.write(f.rgb);
+        semantic.push(f.semantic);
+        boxes.push(world.annotate(f).objects.map((o) => ({ box: o.box, classId: o.classId, area: o.area, visibleFraction: o.visibleFraction })));
+      }
+      await encoder.finish();
+      clips.push({ video, semantic, boxes, kind });
     }
-    await encoder.finish();
-    clips.push({ video, semantic, boxes, varying });
   }
   const classes = createWorld({ seed: 1, width: 16, height: 16, frameCount: 1 }).classes;
   const modes: [string, RunMode][] = [
@@ -96,11 +113,11 @@ async function accuracyAndSpeed(clipCount: number, frames: number, width: number
   ];
   type Accuracy = { iou: SegmentationIoU; ap: DetectionAP };
   const accuracy = (): Accuracy => ({ iou: new SegmentationIoU(classes.length), ap: new DetectionAP(classes.length) });
-  const rows: { name: string; fps: number; keys: number; mIoU: number; mAP: number; split: Record<string, number>; bySpeed: [Accuracy, Accuracy] }[] = [];
+  const rows: { name: string; fps: number; keys: number; mIoU: number; mAP: number; split: Record<string, number>; byKind: Accuracy[] }[] = [];
   for (const [name, mode] of modes) {
     const iou = new SegmentationIoU(classes.length);
     const ap = new DetectionAP(classes.length);
-    const bySpeed: [Accuracy, Accuracy] = [accuracy(), accuracy()];
+    const byKind = KINDS.map(accuracy);
     let seconds = 0;
     let keys = 0;
     const parts: Record<string, number> = Object.fromEntries(COST_PARTS.map((k) => [k, 0]));
@@ -118,12 +135,12 @@ async function accuracyAndSpeed(clipCount: number, frames: number, width: number
         const map = paintMasks(annotations, height, width);
         for (let p = 0; p < map.length; p++) map[p] = toWorld.get(map[p]!) ?? 0;
         iou.add(map, clip.semantic[i]!);
-        bySpeed[clip.varying ? 1 : 0].iou.add(map, clip.semantic[i]!);
+        byKind[KINDS.indexOf(clip.kind)]!.iou.add(map, clip.semantic[i]!);
         const dets: Detection[] = annotations
           .filter((a) => !a.mask && a.box)
           .map((a) => ({ box: [a.box!.x, a.box!.y, a.box!.w, a.box!.h], score: a.score ?? 0, classId: toWorld.get(a.classId) ?? 0 }));
         ap.add(dets, clip.boxes[i]!);
-        bySpeed[clip.varying ? 1 : 0].ap.add(dets, clip.boxes[i]!);
+        byKind[KINDS.indexOf(clip.kind)]!.ap.add(dets, clip.boxes[i]!);
       }
       store.close();
     }
@@ -135,13 +152,13 @@ async function accuracyAndSpeed(clipCount: number, frames: number, width: number
       mIoU: 100 * iou.result().mIoU,
       mAP: 100 * ap.result().mAP,
       split: Object.fromEntries(COST_PARTS.map((k) => [k, parts[k]! / n])),
-      bySpeed,
+      byKind,
     });
   }
   const base = rows[0]!;
   console.log(
-    `\nDFF engine on ${clips.length} generated clips × ${frames} frames (${width}×${height}, world seeds 2101–${2100 + clips.length}; ` +
-      `the last ${clipCount} change speed every 25 frames: ${SPEEDS.join('×, ')}×), ` +
+    `\nDFF engine on ${clips.length} generated clips × ${frames} frames (${width}×${height}, world seeds 2101–${seed - 1}): ` +
+      `${clipsPerKind} steady, ${clipsPerKind} changing speed every 25 frames (${SPEEDS.join('×, ')}×), ${clipsPerKind} with 3 cuts; ` +
       `${threads} onnxruntime thread(s), pack ${path.relative(process.cwd(), pack) || pack}, ${os.cpus().length} cores (shared)\n`,
   );
   console.log(`| mode | fps | speed-up | key frames | mIoU | mAP@0.5 | ${COST_PARTS.join(' | ')} (ms/frame) |`);
@@ -152,12 +169,12 @@ async function accuracyAndSpeed(clipCount: number, frames: number, width: number
         `${COST_PARTS.map((k) => r.split[k]!.toFixed(2)).join(' | ')} |`,
     );
   }
-  console.log(`\nBy clip speed (mIoU / mAP@0.5):\n`);
-  console.log('| mode | steady speed | changing speed |');
-  console.log('|---|---|---|');
+  console.log(`\nBy kind of clip (mIoU / mAP@0.5):\n`);
+  console.log(`| mode | ${KINDS.join(' | ')} |`);
+  console.log(`|---|${KINDS.map(() => '---').join('|')}|`);
   for (const r of rows) {
     const cell = (a: Accuracy) => `${(100 * a.iou.result().mIoU).toFixed(1)} / ${(100 * a.ap.result().mAP).toFixed(1)}`;
-    console.log(`| ${r.name} | ${cell(r.bySpeed[0])} | ${cell(r.bySpeed[1])} |`);
+    console.log(`| ${r.name} | ${r.byKind.map(cell).join(' | ')} |`);
   }
   console.log('\nfps: frames over the runs’ active seconds (decode and SQLite writes included, worker start-up not; adaptive: its planning pass included).');
   console.log('Cost split: plan = the adaptive first pass; decode = waiting for ffmpeg + making the input tensor; store = SQLite on the main thread (overlaps the worker).');

@@ -1,6 +1,11 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { unexplainedChange } from '../../electron/core/dff/plan-pass';
+import { openPack } from '../../electron/core/dff/pack-session';
+import { measureChange, unexplainedChange } from '../../electron/core/dff/plan-pass';
+import { planSegments } from '../../electron/core/dff/schedule';
+import { DffRunner } from '../../electron/core/models/dff-runner';
+import { createWorld } from '../../electron/core/world/world';
+import { havePack, packDir } from './helpers';
 
 const W = 64;
 const H = 32;
@@ -35,5 +40,30 @@ describe('unexplainedChange', () => {
     expect(unexplained).toBeGreaterThan(0.3);
     expect(unexplainedChange(earlier, current, flowOf(-1), STRIDE)).toBeGreaterThan(0.3);
     expect(unexplainedChange(earlier, earlier, flowOf(0), STRIDE)).toBe(0);
+  });
+});
+
+describe.skipIf(!havePack)('measureChange on the default pack', () => {
+  it('finds the exact frame of a cut inside a window, and the plan cuts its segments there', async () => {
+    const { pack } = await openPack(packDir, ['cpu'], 1);
+    try {
+      const runner = new DffRunner(pack);
+      // three shots of 13, 17 and 12 frames from different worlds: cuts at frames 13 and 30, inside windows of 5
+      const shots = [13, 17, 12].map((n, s) => ({ n, world: createWorld({ seed: 8100 + s, width: 320, height: 192, frameCount: n }) }));
+      const rgb = shots.flatMap(({ n, world }) => Array.from({ length: n }, (_, t) => world.render(t).rgb));
+      async function* frames() {
+        for (const [frameIdx, data] of rgb.entries()) yield { frameIdx, rgb: data };
+      }
+      const change = await measureChange(runner, frames(), 0, rgb.length, 5);
+      const steady = [...change.slice(1, 13), ...change.slice(14, 30), ...change.slice(31)];
+      const cutLevel = Math.min(change[13]!, change[30]!);
+      expect(cutLevel).toBeGreaterThan(3 * Math.max(...steady));
+      const starts = planSegments(change, 5);
+      expect(starts).toHaveLength(Math.ceil(rgb.length / 5));
+      expect(starts).toContain(13);
+      expect(starts).toContain(30);
+    } finally {
+      await pack.release();
+    }
   });
 });

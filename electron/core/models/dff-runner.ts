@@ -4,6 +4,8 @@
  * key -> current, never chained.
  */
 import * as ort from 'onnxruntime-node';
+import { middleKey } from '../dff/schedule';
+import { AppError } from '../errors';
 import { decodeCenterNet, decodeSegmentation, type Detection } from './decode';
 import type { LoadedPack } from './load-pack';
 
@@ -75,18 +77,25 @@ export class DffRunner {
     return { ...p, outputs: await this.task(p.warped) };
   }
 
-  /** Task outputs for every frame of a sequence, a key frame every `keyInterval` frames (0, k, 2k, ...). */
-  async runSequence(images: ort.Tensor[], keyInterval = this.pack.manifest.keyInterval): Promise<TaskOutputs[]> {
+  /**
+   * Task outputs for every frame of a sequence cut into segments of `keyInterval` frames, each with one key:
+   * its first frame (0, k, 2k, ..., the paper's placement) or, with 'middle', its middle frame as the app's
+   * engine places it (electron/core/dff/schedule.ts); frames before a key use the flow to it all the same.
+   */
+  async runSequence(
+    images: ort.Tensor[],
+    keyInterval = this.pack.manifest.keyInterval,
+    placement: 'start' | 'middle' = 'start',
+  ): Promise<TaskOutputs[]> {
+    if (!Number.isInteger(keyInterval) || keyInterval < 1) {
+      throw new AppError('INVALID_INPUT', `key interval must be a whole number of frames >= 1, got ${keyInterval}`);
+    }
     const results: TaskOutputs[] = [];
-    let key: KeyFrame | undefined;
-    for (let i = 0; i < images.length; i++) {
-      if (i % keyInterval === 0 || !key) {
-        const k = await this.keyFrame(images[i]!);
-        key = k;
-        results.push(k.outputs);
-      } else {
-        results.push((await this.nonKeyFrame(key, images[i]!)).outputs);
-      }
+    for (let start = 0; start < images.length; start += keyInterval) {
+      const end = Math.min(start + keyInterval, images.length);
+      const k = placement === 'middle' ? middleKey(start, end).key : start;
+      const key = await this.keyFrame(images[k]!);
+      for (let i = start; i < end; i++) results.push(i === k ? key.outputs : (await this.nonKeyFrame(key, images[i]!)).outputs);
     }
     return results;
   }
