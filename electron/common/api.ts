@@ -358,8 +358,8 @@ export const calls = {
   /** COCO dataset or results as machine pre-labels on one video; a person's frames are skipped and listed. */
   'import.coco': { input: ImportCocoInput.strict(), output: ImportResultSchema },
   /**
-   * Starts a DFF run in the background: {taskId, runId} once the pack has loaded. Progress (phase 'frames', with fps
-   * and etaS) comes as `task.progress`, the end as `task.finished` (CANCELLED when stopped; dff.resume continues it).
+   * Starts a DFF run in the background: {taskId, runId} once the pack has loaded. Progress (phase 'planning' during an
+   * adaptive run's first pass, then 'frames' with fps and etaS) comes as `task.progress`, the end as `task.finished` (CANCELLED when stopped; dff.resume continues it).
    */
   'dff.start': { input: DffStartInput.strict(), output: z.object({ taskId: z.string(), runId: id }) },
   /** Validates a model pack folder (default: the bundled pack) and describes it; a bad pack names the file and tensor. */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameStats } from '../../electron/core/dff/frame-stats';
 import { resumeRun, startRun, type RunHandle } from '../../electron/core/dff/engine';
 import { keyPlan, MAX_SEGMENT_K } from '../../electron/core/dff/schedule';
-import type { RunParams } from '../../electron/core/dff/types';
+import type { RunParams, RunProgress } from '../../electron/core/dff/types';
 import type { ProjectStore } from '../../electron/core/store';
 import { ffmpeg } from '../support/videos';
 import { agreement, havePack, noPackReason, packDir, paintMasks, projectWith, tempDir, worldClip } from './helpers';
@@ -50,8 +50,15 @@ describe.skipIf(!havePack)('adaptive key frames', () => {
 
   it('plans fixed k’s key count where the clip moves, keys each segment in its middle, and records every frame’s key, flow, scale and confidence', async () => {
     const { store, video } = await project('whole');
-    const handle = await startRun(store, { videoId: video.id, packDir, mode: { kind: 'adaptive', k: K }, threads: 1 });
+    const progress: RunProgress[] = [];
+    const handle = await startRun(store, { videoId: video.id, packDir, mode: { kind: 'adaptive', k: K }, threads: 1 }, { batchMs: 4, onProgress: (p) => progress.push(p) });
     expect((await handle.done).status).toBe('done');
+    // the first pass reports itself as 'planning', before any frame is labelled
+    const planning = progress.filter((p) => p.phase === 'planning');
+    expect(planning.length).toBeGreaterThan(0);
+    expect(planning.every((p) => p.total === FRAMES && p.done > 0 && p.done <= FRAMES)).toBe(true);
+    expect(progress.findIndex((p) => p.phase === 'frames')).toBeGreaterThan(progress.findLastIndex((p) => p.phase === 'planning'));
+    expect(progress.at(-1)).toMatchObject({ phase: 'frames', done: FRAMES });
     const keys = keysOf(store, video.id);
     whole = { store, videoId: video.id, runId: handle.runId, keys };
     const params = store.getRun(handle.runId).params as RunParams;

@@ -137,4 +137,32 @@ describe.skipIf(missing)('Run DFF from the UI (browser mode)', () => {
     expect(await attr('overlay-bar', 'data-boxes')).toBe('0');
     expect(await attr('overlay-bar', 'data-masks')).toBe('0');
   });
+
+  it('runs adaptive key frames over frames 30–129: first says it is placing them, then labels with as many keys as k=10', async () => {
+    await page().click('[data-testid="top-dff"]');
+    await page().waitForSelector('[data-testid="dff-dialog"]');
+    await page().click('[data-testid="dff-mode-adaptive"]');
+    await page().fill('[data-testid="dff-k"]', '10');
+    await page().fill('[data-testid="dff-from"]', '30');
+    await page().fill('[data-testid="dff-to"]', '130');
+    await page().evaluate(() => {
+      const seen: string[] = ((window as unknown as { __progress: string[] }).__progress = []);
+      new MutationObserver(() => {
+        const t = document.querySelector('[data-testid="dff-progress-label"]')?.textContent;
+        if (t && seen.at(-1) !== t) seen.push(t);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page().click('[data-testid="dff-start"]');
+    await page().waitForSelector('[data-testid="dff-result"] >> text=Run 2 done', { timeout: 90_000 });
+    expect(await page().textContent('[data-testid="dff-result"]')).toContain('100 frames labelled');
+    const progress = await page().evaluate(() => (window as unknown as { __progress: string[] }).__progress);
+    const planning = progress.findIndex((t) => /^placing key frames: \d+ \/ 100 frames looked at$/.test(t));
+    const labelling = progress.findIndex((t) => /^\d+ \/ 100 frames · [\d.]+ fps/.test(t));
+    expect(planning, progress.join(' | ')).toBeGreaterThanOrEqual(0);
+    expect(labelling, progress.join(' | ')).toBeGreaterThan(planning);
+    await page().click('[data-testid="dff-dialog-close"]');
+    await page().waitForSelector('[data-testid="timeline"][data-labelled-count="130"]');
+    expect(await attr('timeline', 'data-key-count')).toBe(String(6 + 10));
+    await page().locator('[data-testid="timeline"]').screenshot({ path: path.join(shots, 'dff-ui-adaptive-timeline.png') });
+  });
 });

@@ -33,7 +33,7 @@ async function runAsTask(tasks: TaskRunner, label: string, launch: Launch): Prom
   let report: ((p: TaskProgress) => void) | null = null; // set once the task starts: no event before the reply
   const handle = await launch({
     signal: controller.signal,
-    onProgress: (p) => report?.({ phase: 'frames', done: p.done, total: p.total, fps: p.fps, etaS: p.etaS }),
+    onProgress: (p) => report?.({ phase: p.phase, done: p.done, total: p.total, fps: p.fps, etaS: p.etaS }),
   });
   const taskId = tasks.start('dff', `${label} (run ${handle.runId})`, async (taskReport, signal) => {
     report = taskReport;

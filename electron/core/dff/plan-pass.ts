@@ -11,8 +11,15 @@ import type { ReadResult } from './frame-reader';
 import { planSegments } from './schedule';
 
 /** Segment starts (absolute frame indices) for an adaptive run over [from, to) at a mean interval of k. */
-export async function planAdaptive(runner: DffRunner, frames: AsyncIterable<ReadResult>, from: number, to: number, k: number): Promise<number[]> {
-  const change = await measureChange(runner, frames, from, to, Math.max(1, Math.round(k / 2)));
+export async function planAdaptive(
+  runner: DffRunner,
+  frames: AsyncIterable<ReadResult>,
+  from: number,
+  to: number,
+  k: number,
+  onFrame?: (frameIdx: number) => void,
+): Promise<number[]> {
+  const change = await measureChange(runner, frames, from, to, Math.max(1, Math.round(k / 2)), onFrame);
   return planSegments(change, k).map((s) => s + from);
 }
 
@@ -30,7 +37,14 @@ const RECENT_WINDOWS = 64;
  * the window); a window that changed far more than the recent ones (a cut) is measured again step by step,
  * so the plan can cut exactly there. Frames with no readable neighbour get the mean of the others.
  */
-export async function measureChange(runner: DffRunner, frames: AsyncIterable<ReadResult>, from: number, to: number, gap: number): Promise<Float64Array> {
+export async function measureChange(
+  runner: DffRunner,
+  frames: AsyncIterable<ReadResult>,
+  from: number,
+  to: number,
+  gap: number,
+  onFrame?: (frameIdx: number) => void,
+): Promise<Float64Array> {
   const { input, feature } = runner.pack.manifest;
   const change = new Float64Array(to - from).fill(NaN);
   const recent: number[] = [];
@@ -62,6 +76,7 @@ export async function measureChange(runner: DffRunner, frames: AsyncIterable<Rea
     pending = [];
   };
   for await (const r of frames) {
+    onFrame?.(r.frameIdx);
     if ('error' in r) continue;
     if (!anchor) anchor = { idx: r.frameIdx, image: tensor(r.rgb) };
     else {

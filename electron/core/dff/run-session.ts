@@ -122,6 +122,8 @@ export class RunSession {
   onMessage(m: WorkerMessage): void {
     if (this.settled) return stopWorker(this.threads, m);
     switch (m.type) {
+      case 'planning':
+        return this.emit({ phase: 'planning', done: m.done, total: m.total });
       case 'plan':
         return this.savePlan(m.starts);
       case 'batch':
@@ -259,14 +261,16 @@ export class RunSession {
     return s > 0 ? this.frames / s : 0;
   }
 
-  private emit(): void {
-    const fps = this.fps();
+  private emit(planning?: { phase: 'planning'; done: number; total: number }): void {
+    const fps = planning ? 0 : this.fps();
     this.callbacks.onProgress?.({
       runId: this.runId,
       videoId: this.params.videoId,
       status: this.status,
+      phase: 'frames',
       done: this.done,
       total: this.total,
+      ...planning,
       fps,
       etaS: fps > 0 ? (this.total - this.done) / fps : null,
       skipped: this.skipped.length,

@@ -10,23 +10,14 @@
  * - adaptive: as many segments as fixed k makes, short where the video changes fast (planSegments, from a
  *   cheap first pass that measures the change: plan-pass.ts), stored with the run so a resumed run cuts the same.
  */
+import { middleKey, type Segment } from '../models/segments';
 import type { RunMode } from './types';
 
-/** Frames [start, end) that take their features from `key`. */
-export interface Segment {
-  start: number;
-  end: number;
-  key: number;
-}
+export { middleKey, type Segment };
 
 export interface KeyPlan {
   /** The segment of frame i (from <= i < to). */
   segmentAt(i: number): Segment;
-}
-
-/** A segment's key: its middle frame (the earlier of the two middle ones). */
-export function middleKey(start: number, end: number): Segment {
-  return { start, end, key: start + Math.floor((end - start - 1) / 2) };
 }
 
 /**

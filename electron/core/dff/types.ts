@@ -58,6 +58,8 @@ export interface RunProgress {
   runId: number;
   videoId: number;
   status: RunStatusNow;
+  /** 'planning': an adaptive run's first pass (done/total: frames measured); 'frames': labelling. */
+  phase: 'planning' | 'frames';
   /** Frames of [from, to) handled so far, by this and earlier sessions of the run (written, skipped or bad). */
   done: number;
   total: number;
@@ -193,6 +195,7 @@ export type DffWorkerMessage =
 /** What the main thread hears (from the labeller). */
 export type WorkerMessage =
   | { type: 'ready'; provider: string; providerFailures: ProviderFailure[]; packName: string; packHash: string; classes: PackClass[]; detects: boolean }
+  | { type: 'planning'; done: number; total: number }
   | { type: 'plan'; starts: number[] }
   | { type: 'batch'; frames: FrameLabels[]; bad: BadFrame[]; next: number; timings: FrameTimings }
   | { type: 'paused' }

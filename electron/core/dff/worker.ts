@@ -72,7 +72,14 @@ async function run(): Promise<DffWorkerMessage> {
     let starts = input.plan;
     if (input.mode.kind === 'adaptive' && !starts) {
       const t0 = performance.now();
-      starts = await planAdaptive(runner, readFrames(source, input.from, input.to, size), input.from, input.to, input.mode.k);
+      let told = 0;
+      const onFrame = (i: number) => {
+        if (Date.now() - told < input.batchMs / 4) return;
+        told = Date.now();
+        post({ type: 'planning', done: i + 1 - input.from, total: input.to - input.from });
+      };
+      starts = await planAdaptive(runner, readFrames(source, input.from, input.to, size), input.from, input.to, input.mode.k, onFrame);
+      post({ type: 'planning', done: input.to - input.from, total: input.to - input.from });
       timings.parts.plan += performance.now() - t0;
       if (cancelled) return { type: 'stopped', reason: 'cancelled' };
       post({ type: 'plan', starts });

@@ -4,7 +4,7 @@
  * key -> current, never chained.
  */
 import * as ort from 'onnxruntime-node';
-import { middleKey } from '../dff/schedule';
+import { middleKey } from './segments';
 import { AppError } from '../errors';
 import { decodeCenterNet, decodeSegmentation, type Detection } from './decode';
 import type { LoadedPack } from './load-pack';

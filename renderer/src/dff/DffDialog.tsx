@@ -84,7 +84,7 @@ function DffFooter(props: { task: DffTask; canRun: boolean; onRun: () => void; o
     const p = state.progress;
     const speed = p?.fps ? ` · ${p.fps.toFixed(1)} fps` : '';
     const eta = p?.etaS != null ? ` · ${formatTime(p.etaS)} left` : '';
-    const label = p ? `${p.done} / ${p.total} frames${speed}${eta}` : 'loading the pack…';
+    const label = !p ? 'loading the pack…' : p.phase === 'planning' ? `placing key frames: ${p.done} / ${p.total} frames looked at` : `${p.done} / ${p.total} frames${speed}${eta}`;
     return <TaskProgress testId="dff" done={p?.done ?? 0} total={p?.total ?? 0} label={label} cancelling={state.cancelling} onCancel={() => void cancel()} />;
   }
   return (
