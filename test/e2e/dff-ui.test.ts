@@ -56,6 +56,17 @@ describe.skipIf(missing)('Run DFF from the UI (browser mode)', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  /** A run may be over in a second: record every progress label the dialog shows from now on. */
+  const recordProgressLabels = () =>
+    page().evaluate(() => {
+      const seen: string[] = ((window as unknown as { __progress: string[] }).__progress = []);
+      new MutationObserver(() => {
+        const t = document.querySelector('[data-testid="dff-progress-label"]')?.textContent;
+        if (t && seen.at(-1) !== t) seen.push(t);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+  const progressLabels = () => page().evaluate(() => (window as unknown as { __progress: string[] }).__progress);
+
   it('before a run: no labels on the frame, the timeline all unlabelled', async () => {
     await page().waitForSelector('[data-testid="overlay-bar"][data-labels-frame="0"]');
     expect(await attr('overlay-bar', 'data-boxes')).toBe('0');
@@ -77,18 +88,11 @@ describe.skipIf(missing)('Run DFF from the UI (browser mode)', () => {
     expect(await page().inputValue('[data-testid="dff-k"]')).toBe('10');
     await page().fill('[data-testid="dff-k"]', '5');
     await page().fill('[data-testid="dff-to"]', '30');
-    // The run may be over in a second: record every progress label the dialog shows.
-    await page().evaluate(() => {
-      const seen: string[] = ((window as unknown as { __progress: string[] }).__progress = []);
-      new MutationObserver(() => {
-        const t = document.querySelector('[data-testid="dff-progress-label"]')?.textContent;
-        if (t && seen.at(-1) !== t) seen.push(t);
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+    await recordProgressLabels();
     await page().click('[data-testid="dff-start"]');
     await page().waitForSelector('[data-testid="dff-result"]', { timeout: 90_000 });
     await shot('result');
-    const progress = await page().evaluate(() => (window as unknown as { __progress: string[] }).__progress);
+    const progress = await progressLabels();
     expect(progress.some((t) => /^\d+ \/ 30 frames · [\d.]+ fps/.test(t)), progress.join(' | ')).toBe(true);
     expect(await page().textContent('[data-testid="dff-result"]')).toContain('30 frames labelled');
     await page().click('[data-testid="dff-dialog-close"]');
@@ -145,17 +149,11 @@ describe.skipIf(missing)('Run DFF from the UI (browser mode)', () => {
     await page().fill('[data-testid="dff-k"]', '10');
     await page().fill('[data-testid="dff-from"]', '30');
     await page().fill('[data-testid="dff-to"]', '130');
-    await page().evaluate(() => {
-      const seen: string[] = ((window as unknown as { __progress: string[] }).__progress = []);
-      new MutationObserver(() => {
-        const t = document.querySelector('[data-testid="dff-progress-label"]')?.textContent;
-        if (t && seen.at(-1) !== t) seen.push(t);
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+    await recordProgressLabels();
     await page().click('[data-testid="dff-start"]');
     await page().waitForSelector('[data-testid="dff-result"] >> text=Run 2 done', { timeout: 90_000 });
     expect(await page().textContent('[data-testid="dff-result"]')).toContain('100 frames labelled');
-    const progress = await page().evaluate(() => (window as unknown as { __progress: string[] }).__progress);
+    const progress = await progressLabels();
     const planning = progress.findIndex((t) => /^placing key frames: \d+ \/ 100 frames looked at$/.test(t));
     const labelling = progress.findIndex((t) => /^\d+ \/ 100 frames · [\d.]+ fps/.test(t));
     expect(planning, progress.join(' | ')).toBeGreaterThanOrEqual(0);
