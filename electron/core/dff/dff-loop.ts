@@ -125,9 +125,10 @@ export async function* dffLoop(
 }
 
 /**
- * Hands out each item while the next is already being made: onnxruntime runs a session off the JS thread,
- * so the next frame's networks overlap this frame's labels (and the wait for decoded frames). A consumer
- * that stops early leaves one item made and dropped (a paused or cancelled run writes nothing of it).
+ * Hands out each item while the next is already being made. onnxruntime-node runs a session on the calling
+ * thread, so this overlaps only what waits on I/O (the next decoded frame, a batch's message); the labels are
+ * made on another thread (labeller.ts). A consumer that stops early leaves one item made and dropped (a
+ * paused or cancelled run writes nothing of it).
  */
 export async function* runAhead<T>(items: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
   const it = items[Symbol.asyncIterator]();
