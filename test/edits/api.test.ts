@@ -30,7 +30,7 @@ describe('editor calls over the server', () => {
     ws = await connectWs(server.url);
     ok(await ws.call('demo.open'));
     [video] = ok<VideoInfo[]>(await ws.call('video.list'));
-    const { taskId } = ok<{ taskId: string }>(await ws.call('dff.start', { videoId: video.id, mode: 'fixed', k: 10, from: 0, to: 20 }));
+    const { taskId } = ok<{ taskId: string }>(await ws.call('dff.start', { videoId: video.id, mode: 'fixed', k: 20, from: 0, to: 20 })); // key 9: frames 0–8 propagated
     type Finished = EventPayload<'task.finished'>;
     const end = await new Promise<Finished>((resolve, reject) => {
       const started = Date.now();
