@@ -4,7 +4,7 @@
  * engine stores them per frame (frame_stats) for the timeline and the visualisers.
  */
 import type * as ort from 'onnxruntime-node';
-import type { MapTensor } from '../models/decode';
+import { classPerCell, type MapTensor } from '../models/decode';
 
 export interface FlowSummary {
   /** Mean and largest flow vector length, in video pixels (0 on key frames). */
@@ -43,7 +43,7 @@ export function summariseFlow(flow: ort.Tensor, scale: ort.Tensor, cellPx: { x: 
 }
 
 /** Softmax over the class axis at logit resolution: the mean top probability, and per class where it wins. */
-export function segmentationConfidence(logits: MapTensor): { mean: number; perClass: (number | undefined)[] } {
+export function segmentationConfidence(logits: MapTensor, cellClass = classPerCell(logits)): { mean: number; perClass: (number | undefined)[] } {
   const [, C, h, w] = logits.dims as [number, number, number, number];
   const d = logits.data;
   const plane = h * w;
@@ -51,14 +51,8 @@ export function segmentationConfidence(logits: MapTensor): { mean: number; perCl
   const count = new Uint32Array(C);
   let total = 0;
   for (let p = 0; p < plane; p++) {
-    let best = 0;
-    let max = -Infinity;
-    for (let c = 0, o = p; c < C; c++, o += plane) {
-      if (d[o]! > max) {
-        max = d[o]!;
-        best = c;
-      }
-    }
+    const best = cellClass[p]!;
+    const max = d[best * plane + p]!;
     let z = 0;
     for (let c = 0, o = p; c < C; c++, o += plane) z += Math.exp(d[o]! - max);
     const prob = 1 / z;

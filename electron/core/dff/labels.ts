@@ -6,7 +6,7 @@
  * - the frame's score: mean top-class probability of the segmentation, else the mean box score.
  */
 import { countsToString, type CocoRle } from '../masks/rle';
-import { decodeCenterNet, decodeSegmentation } from '../models/decode';
+import { classPerCell, decodeCenterNet, decodeSegmentation } from '../models/decode';
 import type { PackManifest } from '../models/manifest';
 import { segmentationConfidence } from './frame-signals';
 import type { HeadOutputs, PackBox, PackMask } from './types';
@@ -37,8 +37,9 @@ export function labelFrame(outputs: HeadOutputs, manifest: PackManifest, video: 
     if (boxes.length) score = boxes.reduce((s, b) => s + b.score, 0) / boxes.length;
   }
   if (heads.segmentation && outputs.segmentation) {
-    const conf = segmentationConfidence(outputs.segmentation);
-    const classMap = decodeSegmentation(outputs.segmentation, video.width, video.height);
+    const cells = classPerCell(outputs.segmentation); // one argmax for the confidence and the class map
+    const conf = segmentationConfidence(outputs.segmentation, cells);
+    const classMap = decodeSegmentation(outputs.segmentation, video.width, video.height, cells);
     masks = [...classMapToRles(classMap, video.height, video.width)]
       .filter(([classId]) => classId !== heads.segmentation!.backgroundId)
       .map(([classId, mask]) => ({ classId, mask, score: conf.perClass[classId] ?? conf.mean }));

@@ -16,18 +16,12 @@ export interface Detection {
 
 export type DetectionParams = NonNullable<PackManifest['heads']['detection']>;
 
-/**
- * Class id per pixel at width x height: logits (1, C, h, w) resized bilinearly (half-pixel centres, as
- * PyTorch's align_corners=False), then argmax; id 0 is background. Fast at video sizes: a bilinear mix of logit vectors whose argmax is the same class has that argmax
- * too (for each k, l[c] - l[k] >= 0 at every corner stays >= 0 under convex weights), so pixels whose four
- * source cells agree take the class without touching the C logits; only pixels along class borders
- * mix the C logits.
- */
-export function decodeSegmentation(logits: MapTensor, width: number, height: number): Uint8Array {
+/** The winning class of every logit cell (argmax over the class axis), row-major at logit resolution. */
+export function classPerCell(logits: MapTensor): Uint8Array {
   const [, C, h, w] = logits.dims as [number, number, number, number];
   const d = logits.data;
   const plane = h * w;
-  const cellClass = new Uint8Array(plane);
+  const cells = new Uint8Array(plane);
   for (let p = 0; p < plane; p++) {
     let best = 0;
     let bestV = -Infinity;
@@ -37,8 +31,22 @@ export function decodeSegmentation(logits: MapTensor, width: number, height: num
         best = c;
       }
     }
-    cellClass[p] = best;
+    cells[p] = best;
   }
+  return cells;
+}
+
+/**
+ * Class id per pixel at width x height: logits (1, C, h, w) resized bilinearly (half-pixel centres, as
+ * PyTorch's align_corners=False), then argmax; id 0 is background. Fast at video sizes: a bilinear mix of logit vectors whose argmax is the same class has that argmax
+ * too (for each k, l[c] - l[k] >= 0 at every corner stays >= 0 under convex weights), so pixels whose four
+ * source cells agree take the class without touching the C logits; only pixels along class borders
+ * mix the C logits.
+ */
+export function decodeSegmentation(logits: MapTensor, width: number, height: number, cellClass = classPerCell(logits)): Uint8Array {
+  const [, C, h, w] = logits.dims as [number, number, number, number];
+  const d = logits.data;
+  const plane = h * w;
   const sx = w / width;
   const sy = h / height;
   const xs = Array.from({ length: width }, (_, x) => {
