@@ -15,6 +15,7 @@ import {
   PresetGetInput,
   PresetSaveInput,
 } from './export-schemas';
+import { actionCalls, ActionSuggestResultSchema } from './action-schemas';
 import { editCalls } from './edit-schemas';
 import { visualiseCalls } from './visualise-schemas';
 
@@ -300,7 +301,7 @@ export const FRAME_KEY_BIT = 0x80;
 export const FRAME_NO_SCORE = 255;
 
 /** Kinds of background task (`task.progress` / `task.finished`). */
-export const TASK_KINDS = ['export', 'dff'] as const;
+export const TASK_KINDS = ['export', 'dff', 'actions'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
 export const DialogKindSchema = z.enum(['open-project', 'create-project', 'video-file', 'image-folder', 'pack-folder']);
@@ -376,6 +377,8 @@ export const calls = {
   ...editCalls,
   /** The DFF visualisers' call (visualise-schemas.ts). */
   ...visualiseCalls,
+  /** Clip-level action segments and their suggestions (action-schemas.ts). */
+  ...actionCalls,
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -426,6 +429,7 @@ export const events = {
   'task.finished': z.union([
     z.object({ taskId: z.string(), kind: z.literal('export'), ok: z.literal(true), result: ExportResultSchema }),
     z.object({ taskId: z.string(), kind: z.literal('dff'), ok: z.literal(true), result: DffResultSchema }),
+    z.object({ taskId: z.string(), kind: z.literal('actions'), ok: z.literal(true), result: ActionSuggestResultSchema }),
     z.object({ taskId: z.string(), kind: z.enum(TASK_KINDS), ok: z.literal(false), error: ErrorInfoSchema }),
   ]),
   /** An error no call returned (e.g. a background task failed). */

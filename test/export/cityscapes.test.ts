@@ -55,7 +55,7 @@ describe('Cityscapes export', () => {
     const r = await runExport(store, { format: 'cityscapes', outDir: dir, name: 'cs', images: false });
     const base = 'test-city_000001_000001';
     const gt = `gtFine/train/test-city/${base}_gtFine`;
-    expect(r.files.sort()).toEqual([`${gt}_color.png`, `${gt}_instanceIds.png`, `${gt}_labelIds.png`, `${gt}_polygons.json`, 'dff-export.json'].sort());
+    expect(r.files.sort()).toEqual([`${gt}_color.png`, `${gt}_instanceIds.png`, `${gt}_labelIds.png`, `${gt}_polygons.json`, 'actions.json', 'dff-export.json'].sort());
     const root = path.join(dir, 'cs');
     const labelIds = await grey(path.join(root, `${gt}_labelIds.png`));
     const instanceIds = await grey(path.join(root, `${gt}_instanceIds.png`), true);

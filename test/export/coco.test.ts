@@ -52,7 +52,7 @@ describe('COCO export', () => {
       { id: classes.car, name: 'car', supercategory: 'thing' },
       { id: classes.road, name: 'road', supercategory: 'stuff' },
     ]);
-    expect(coco.videos).toEqual([{ id: video.id, name: 'clip.mp4', width: 40, height: 30, frame_count: 20, fps: 30000 / 1001 }]);
+    expect(coco.videos).toEqual([{ id: video.id, name: 'clip.mp4', width: 40, height: 30, frame_count: 20, fps: 30000 / 1001, actions: [] }]);
     expect(coco.images).toHaveLength(7);
     expect(coco.images[3]).toEqual({ id: 4, file_name: 'clip/000003.jpg', width: 40, height: 30, video_id: video.id, frame_id: 3 });
     expect(coco.annotations).toHaveLength(7 * 3 + 1);

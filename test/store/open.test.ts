@@ -51,7 +51,19 @@ describe('creating a project', () => {
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
       (r) => r.name,
     );
-    expect(tables).toEqual(['annotations', 'edit_journal', 'frame_stats', 'frames', 'inference_runs', 'label_classes', 'project_settings', 'videos']);
+    expect(tables).toEqual([
+      'action_classes',
+      'action_segments',
+      'annotations',
+      'edit_journal',
+      'frame_stats',
+      'frames',
+      'inference_runs',
+      'label_classes',
+      'project_settings',
+      'sqlite_sequence', // action_segments' AUTOINCREMENT
+      'videos',
+    ]);
     db.close();
   });
 

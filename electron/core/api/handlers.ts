@@ -19,6 +19,7 @@ import {
   exportSummary,
   importCocoCall,
 } from '../export/api-calls';
+import { actionHandlers } from '../actions/api-calls';
 import { dffResume, dffStart, inspectPack, frameAnnotations, frameStates } from './dff';
 import { editHandlers } from '../edits/api-calls';
 import { featureCacheAt } from '../dff/feature-cache';
@@ -84,6 +85,7 @@ export const handlers: { [N in CallName]: Handler<N> } = {
     return { path: await s.host.openDialog(kind) };
   },
   ...editHandlers,
+  ...actionHandlers,
   'dff.visualise': async (input, s) =>
     visualiseFrame(s.store, input, { tools: s.context.toolPaths(), cache: featureCacheAt(path.join(s.context.home, 'cache', 'features')) }),
 };

@@ -3,13 +3,16 @@
  * optionally annotations/results_{split}.json (the machine's rows with scores) and the frame images
  * under images/{split}/. Category ids are the project's class ids; image and annotation ids count
  * from 1 across the whole export; track_id is the project's track id, instance_id one id per
- * (video, track) unique in the export.
+ * (video, track) unique in the export. Each `videos` entry carries the video's accepted action segments:
+ * actions: [{id, category (the action class name), start_frame, end_frame (both included), segment: [start s,
+ * end s] with end = (end_frame + 1) / fps, score (null for a person's), source ('human' | 'machine')}]; the same
+ * segments are in actions.json (ActivityNet style, see actions-export.ts).
  */
-import path from 'node:path';
 import { maskArea, type CocoRle } from '../masks/rle';
-import type { Annotation, Video } from '../store';
+import type { Annotation } from '../store';
+import { cocoVideoActions } from './actions-export';
 import type { CocoSpec } from './export-spec';
-import type { ExportContext, ExportResult } from './export-context';
+import { videoFolders, type ExportContext, type ExportResult } from './export-context';
 import { JsonStreamWriter } from './json-writer';
 import { writeWhole } from './output-folder';
 import { rleToRings, type Ring } from './polygons';
@@ -41,20 +44,6 @@ export interface CocoAnnotation {
   score?: number;
 }
 
-/** Folder names per video: the file's base name, made unique. */
-function videoFolders(videos: Video[]): Map<number, string> {
-  const used = new Set<string>();
-  const names = new Map<number, string>();
-  for (const v of videos) {
-    const stem = path.basename(v.relPath || v.path, path.extname(v.path)).replace(/[^\w.-]+/g, '_') || `video${v.id}`;
-    let name = stem;
-    for (let k = 2; used.has(name); k++) name = `${stem}-${k}`;
-    used.add(name);
-    names.set(v.id, name);
-  }
-  return names;
-}
-
 /** COCO segmentation of a mask: RLE, or polygons when asked for and the mask has no holes. */
 export function cocoSegmentation(mask: CocoRle, style: CocoSpec['segmentation']): CocoRle | Ring[] {
   if (style === 'rle') return mask;
@@ -67,6 +56,7 @@ export async function writeCoco(ctx: ExportContext, spec: CocoSpec): Promise<Exp
   const videos = new Map(store.listVideos().map((v) => [v.id, v]));
   const folders = videoFolders([...videos.values()]);
   const ext = spec.images === 'png' ? 'png' : 'jpg';
+  const actionNames = new Map(store.listActionClasses().map((c) => [c.id, c.name]));
   const categories = store.listClasses().map((c) => ({ id: c.id, name: c.name, supercategory: c.hasInstances ? 'thing' : 'stuff' }));
   const splits: Split[] = (['train', 'val'] as const).filter((s) => frames.some((f) => f.split === s));
   const imageIds = new Map<SelectedFrame, number>();
@@ -92,7 +82,15 @@ export async function writeCoco(ctx: ExportContext, spec: CocoSpec): Promise<Exp
       );
       await json.openArray(',', 'videos');
       for (const v of usedVideos) {
-        await json.item({ id: v.id, name: v.relPath, width: v.width, height: v.height, frame_count: v.frameCount, fps: v.fpsNum / v.fpsDen });
+        await json.item({
+          id: v.id,
+          name: v.relPath,
+          width: v.width,
+          height: v.height,
+          frame_count: v.frameCount,
+          fps: v.fpsNum / v.fpsDen,
+          actions: cocoVideoActions(store, v, actionNames),
+        });
       }
       await json.closeArray();
       await json.openArray(',', 'images');

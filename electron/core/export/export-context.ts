@@ -1,6 +1,7 @@
 /** What every format writer gets: the project, the chosen frames, the output folder, images, progress and cancel. */
+import path from 'node:path';
 import { AppError } from '../errors';
-import type { ProjectStore } from '../store';
+import type { ProjectStore, Video } from '../store';
 import type { FrameImages } from './frame-images';
 import type { OutputFolder } from './output-folder';
 import type { SelectedFrame, Split } from './selection';
@@ -53,3 +54,17 @@ export function throttled(progress: (p: ExportProgress) => void, everyMs = 100):
 }
 
 export const pad6 = (n: number) => String(n).padStart(6, '0');
+
+/** Folder names per video: the file's base name, made unique. */
+export function videoFolders(videos: Video[]): Map<number, string> {
+  const used = new Set<string>();
+  const names = new Map<number, string>();
+  for (const v of videos) {
+    const stem = path.basename(v.relPath || v.path, path.extname(v.path)).replace(/[^\w.-]+/g, '_') || `video${v.id}`;
+    let name = stem;
+    for (let k = 2; used.has(name); k++) name = `${stem}-${k}`;
+    used.add(name);
+    names.set(v.id, name);
+  }
+  return names;
+}

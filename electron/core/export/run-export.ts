@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { AppError } from '../errors';
 import type { ProjectStore } from '../store';
+import { writeActionsJson } from './actions-export';
 import { cityscapesLabelsFor, writeCityscapes } from './cityscapes-export';
 import { writeCoco } from './coco-export';
 import { cancelledError, throttled, type ExportContext, type ExportProgress, type ExportResult } from './export-context';
@@ -41,6 +42,7 @@ export async function runExport(store: ProjectStore, input: ExportSpecInput, opt
   const ctx: ExportContext = { store, frames, out, images, progress: throttled(options.onProgress ?? (() => undefined)), checkCancelled };
   try {
     const result = spec.format === 'coco' ? await writeCoco(ctx, spec) : await writeCityscapes(ctx, spec, labels!);
+    result.files.push(await writeActionsJson(ctx, spec.format));
     await writeWhole(
       await out.file('dff-export.json'),
       `${JSON.stringify({ project: store.file, exportedAt: new Date().toISOString(), spec, frames: result.frames, framesBySplit: result.framesBySplit, annotations: result.annotations }, null, 2)}\n`,

@@ -1,7 +1,7 @@
 /**
  * The undo/redo journal. While an edit is recorded, temporary triggers on this connection copy every
- * changed annotation row and frame state into a capture table; at the end the changes collapse into
- * one `edit_journal` entry holding each row's image before and after. Undo writes the before images
+ * changed annotation row, action segment and frame state into a capture table; at the end the changes
+ * collapse into one `edit_journal` entry holding each row's image before and after. Undo writes the before images
  * back, redo the after images, each only if the rows still look as the entry left them (a later run or
  * edit that touched them makes the step refuse, naming the row, rather than overwrite anything).
  */
@@ -30,13 +30,27 @@ const ANNOTATION_IMAGE_COLUMNS = [
   'updated_at',
 ] as const;
 const FRAME_IMAGE_COLUMNS = ['state', 'pre_verify_state'] as const;
+const ACTION_SEGMENT_IMAGE_COLUMNS = [
+  'id',
+  'video_id',
+  'start_frame',
+  'end_frame',
+  'class_id',
+  'source',
+  'status',
+  'score',
+  'model',
+  'created_at',
+  'updated_at',
+] as const;
 /** Steps kept per project; older ones are forgotten. */
 const HISTORY_LIMIT = 1000;
 
 type RowImage = Record<string, unknown>;
+type JournalTable = 'annotations' | 'frames' | 'action_segments';
 interface Change {
-  table: 'annotations' | 'frames';
-  /** annotations: the id; frames: 'videoId:idx'. */
+  table: JournalTable;
+  /** annotations, action_segments: the id; frames: 'videoId:idx'. */
   key: string;
   before: RowImage | null;
   after: RowImage | null;
@@ -47,7 +61,7 @@ export interface EditStep {
   id: number;
   label: string;
   videoId: number | null;
-  /** The frames whose labels or state the step changed, ascending. */
+  /** The frames whose labels or state the step changed (for an action segment: its first and last), ascending. */
   frames: number[];
 }
 
@@ -75,6 +89,12 @@ function prepareCapture(db: Database.Database): void {
       BEGIN ${capture} ('annotations', NEW.id, ${imageSql('OLD', ANNOTATION_IMAGE_COLUMNS)}, ${imageSql('NEW', ANNOTATION_IMAGE_COLUMNS)}); END;
     CREATE TEMP TRIGGER IF NOT EXISTS edit_capture_annotation_delete AFTER DELETE ON main.annotations ${when}
       BEGIN ${capture} ('annotations', OLD.id, ${imageSql('OLD', ANNOTATION_IMAGE_COLUMNS)}, NULL); END;
+    CREATE TEMP TRIGGER IF NOT EXISTS edit_capture_action_insert AFTER INSERT ON main.action_segments ${when}
+      BEGIN ${capture} ('action_segments', NEW.id, NULL, ${imageSql('NEW', ACTION_SEGMENT_IMAGE_COLUMNS)}); END;
+    CREATE TEMP TRIGGER IF NOT EXISTS edit_capture_action_update AFTER UPDATE ON main.action_segments ${when}
+      BEGIN ${capture} ('action_segments', NEW.id, ${imageSql('OLD', ACTION_SEGMENT_IMAGE_COLUMNS)}, ${imageSql('NEW', ACTION_SEGMENT_IMAGE_COLUMNS)}); END;
+    CREATE TEMP TRIGGER IF NOT EXISTS edit_capture_action_delete AFTER DELETE ON main.action_segments ${when}
+      BEGIN ${capture} ('action_segments', OLD.id, ${imageSql('OLD', ACTION_SEGMENT_IMAGE_COLUMNS)}, NULL); END;
     CREATE TEMP TRIGGER IF NOT EXISTS edit_capture_frame_update AFTER UPDATE OF state, pre_verify_state ON main.frames ${when}
       BEGIN ${capture} ('frames', NEW.video_id || ':' || NEW.idx, ${imageSql('OLD', FRAME_IMAGE_COLUMNS)}, ${imageSql('NEW', FRAME_IMAGE_COLUMNS)}); END;
   `);
@@ -123,7 +143,7 @@ export function recordEdit<T>(db: Database.Database, label: string, videoId: num
 }
 
 interface CaptureRow {
-  tbl: 'annotations' | 'frames';
+  tbl: JournalTable;
   key: string;
   old: string | null;
   new: string | null;
@@ -184,7 +204,7 @@ function step(db: Database.Database, direction: 'undo' | 'redo'): EditStep | nul
       if (!sameImage(now, expected)) {
         throw new AppError(
           'INVALID_INPUT',
-          `Cannot ${direction} "${row.label}": ${describe(c)} has changed since (a later edit or run); nothing was changed`,
+          `Cannot ${direction} "${row.label}": ${describe(c)} ${replacedSuggestion(c, expected, now) ? 'was replaced by a later suggestion run' : 'has changed since (a later edit or run)'}; nothing was changed`,
           { step: row.id, table: c.table, key: c.key },
         );
       }
@@ -195,12 +215,17 @@ function step(db: Database.Database, direction: 'undo' | 'redo'): EditStep | nul
   const frames = new Set<number>();
   for (const c of changes) {
     if (c.table === 'frames') frames.add(Number(c.key.split(':')[1]));
-    else frames.add(Number((c.before ?? c.after)!.frame_idx));
+    else if (c.table === 'annotations') frames.add(Number((c.before ?? c.after)!.frame_idx));
+    else for (const img of [c.before, c.after]) if (img) frames.add(Number(img.start_frame)).add(Number(img.end_frame));
   }
   return { id: row.id, label: row.label, videoId: row.video_id, frames: [...frames].sort((a, b) => a - b) };
 }
 
 function currentImage(db: Database.Database, c: Change): RowImage | null {
+  if (c.table === 'action_segments') {
+    const r = stmt(db, `SELECT ${ACTION_SEGMENT_IMAGE_COLUMNS.join(', ')} FROM action_segments WHERE id = ?`).get(Number(c.key)) as RowImage | undefined;
+    return r ?? null;
+  }
   if (c.table === 'annotations') {
     const r = stmt(db, `SELECT ${ANNOTATION_IMAGE_COLUMNS.join(', ')} FROM annotations WHERE id = ?`).get(Number(c.key)) as RowImage | undefined;
     return r ?? null;
@@ -217,6 +242,10 @@ function write(db: Database.Database, c: Change, image: RowImage | null, label: 
     const [videoId, idx] = c.key.split(':').map(Number);
     if (!image) throw new AppError('INTERNAL', `journal step "${label}" has no image for frame ${idx}`);
     stmt(db, 'UPDATE frames SET state = ?, pre_verify_state = ? WHERE video_id = ? AND idx = ?').run(image.state, image.pre_verify_state, videoId, idx);
+    return;
+  }
+  if (c.table === 'action_segments') {
+    writeActionSegment(db, c, image, label, direction);
     return;
   }
   if (!image) {
@@ -238,10 +267,35 @@ function write(db: Database.Database, c: Change, image: RowImage | null, label: 
   ).run(...values);
 }
 
+function writeActionSegment(db: Database.Database, c: Change, image: RowImage | null, label: string, direction: string): void {
+  if (!image) {
+    stmt(db, 'DELETE FROM action_segments WHERE id = ?').run(Number(c.key));
+    return;
+  }
+  if (!stmt(db, 'SELECT 1 FROM action_classes WHERE id = ?').get(image.class_id)) {
+    throw new AppError('INVALID_INPUT', `Cannot ${direction} "${label}": ${describe(c)} needs action class ${image.class_id}, which was removed`, {
+      classId: image.class_id,
+    });
+  }
+  stmt(
+    db,
+    `INSERT OR REPLACE INTO action_segments (${ACTION_SEGMENT_IMAGE_COLUMNS.join(', ')}) VALUES (${ACTION_SEGMENT_IMAGE_COLUMNS.map(() => '?').join(', ')})`,
+  ).run(...ACTION_SEGMENT_IMAGE_COLUMNS.map((col) => image[col] ?? null));
+}
+
+/** A pending suggestion the step expects is gone: only a suggestion run removes those (it replaces them all). */
+function replacedSuggestion(c: Change, expected: RowImage | null, now: RowImage | null): boolean {
+  return c.table === 'action_segments' && now === null && expected?.status === 'suggested';
+}
+
 function describe(c: Change): string {
   if (c.table === 'frames') {
     const [videoId, idx] = c.key.split(':');
     return `frame ${idx} of video ${videoId}`;
+  }
+  if (c.table === 'action_segments') {
+    const img = c.before ?? c.after;
+    return `action segment ${c.key}${img ? ` (frames ${img.start_frame}–${img.end_frame} of video ${img.video_id})` : ''}`;
   }
   const img = c.before ?? c.after;
   return `annotation ${c.key}${img ? ` on frame ${img.frame_idx}` : ''}`;

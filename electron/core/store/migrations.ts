@@ -188,8 +188,37 @@ CREATE TABLE frame_stats (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * V3: clip-level action labels. A segment covers frames start..end of one video (both included). Ids are
+ * AUTOINCREMENT so that a row the journal restores by id can never collide with a newer row that took its id.
+ */
+const SCHEMA_V3 = `
+CREATE TABLE action_classes (
+  id       INTEGER PRIMARY KEY,
+  name     TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
+  color    TEXT NOT NULL CHECK (color GLOB '#[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'),
+  position INTEGER NOT NULL
+);
+
+CREATE TABLE action_segments (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  video_id    INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+  start_frame INTEGER NOT NULL CHECK (start_frame >= 0),
+  end_frame   INTEGER NOT NULL,
+  class_id    INTEGER NOT NULL REFERENCES action_classes(id) ON DELETE RESTRICT,
+  source      TEXT NOT NULL CHECK (source IN ('human', 'machine')),
+  status      TEXT NOT NULL CHECK (status IN ('suggested', 'accepted', 'rejected')),
+  score       REAL CHECK (score IS NULL OR (score >= 0 AND score <= 1)),
+  model       TEXT,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  CHECK (end_frame >= start_frame)
+);
+CREATE INDEX action_segments_by_video ON action_segments(video_id, start_frame);
+`;
+
 /** The built-in schema history. Its length is the newest schema version this build knows. */
-export const MIGRATIONS: readonly Migration[] = [SCHEMA_V1, SCHEMA_V2];
+export const MIGRATIONS: readonly Migration[] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
 
 /**
  * Applies every migration past the file's `user_version`, each in its own transaction. Foreign keys

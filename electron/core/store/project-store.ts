@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { AppError } from '../errors';
+import * as actions from './actions';
 import * as annotations from './annotations';
 import * as classes from './classes';
 import * as frames from './frames';
@@ -16,6 +17,11 @@ import { schemaVersion } from './migrations';
 import * as runs from './runs';
 import * as settings from './settings';
 import type {
+  ActionClass,
+  ActionProposal,
+  ActionSegment,
+  ActionSegmentPatch,
+  ActionSuggestionWrite,
   Annotation,
   AnnotationPatch,
   Frame,
@@ -28,6 +34,7 @@ import type {
   MachineFrameResult,
   MachineWriteResult,
   NewInferenceRun,
+  NewActionSegment,
   NewLabelClass,
   NewVideo,
   Video,
@@ -157,6 +164,43 @@ export class ProjectStore {
   /** The frame's machine and carried labels become the person's, and the frame is verified; returns how many rows. */
   acceptFrame(videoId: number, frameIdx: number): number {
     return annotations.acceptFrame(this.db, videoId, frameIdx);
+  }
+
+  // action classes and segments (actions.ts); the segment edits are recorded steps, the suggestion write is not
+  listActionClasses(): ActionClass[] {
+    return actions.listActionClasses(this.db);
+  }
+  addActionClass(name: string, color?: string): ActionClass {
+    return actions.addActionClass(this.db, name, color);
+  }
+  /** Name as given → id, matching names case-insensitively and adding the missing classes. */
+  ensureActionClasses(classes: { name: string; color: string }[]): Map<string, number> {
+    return actions.ensureActionClasses(this.db, classes);
+  }
+  listActionSegments(videoId: number, includeRejected?: boolean): ActionSegment[] {
+    return actions.listActionSegments(this.db, videoId, includeRejected);
+  }
+  getActionSegment(id: number): ActionSegment {
+    return actions.getActionSegment(this.db, id);
+  }
+  createActionSegment(input: NewActionSegment): ActionSegment {
+    return actions.createActionSegment(this.db, input);
+  }
+  updateActionSegment(id: number, patch: ActionSegmentPatch): ActionSegment {
+    return actions.updateActionSegment(this.db, id, patch);
+  }
+  /** Returns the segment as it was before (a machine one is now rejected; a person's one is gone). */
+  deleteActionSegment(id: number): ActionSegment {
+    return actions.deleteActionSegment(this.db, id);
+  }
+  acceptActionSegment(id: number): ActionSegment {
+    return actions.acceptActionSegment(this.db, id);
+  }
+  rejectActionSegment(id: number): ActionSegment {
+    return actions.rejectActionSegment(this.db, id);
+  }
+  replaceActionSuggestions(videoId: number, model: string, proposals: ActionProposal[]): ActionSuggestionWrite {
+    return actions.replaceActionSuggestions(this.db, videoId, model, proposals);
   }
 
   // undo/redo journal (see journal.ts)

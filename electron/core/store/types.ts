@@ -192,3 +192,37 @@ export interface InferenceRunPatch {
   timings?: unknown;
   params?: unknown;
 }
+
+/** Action segments (clip-level action labels on a video's timeline); the shapes are the API's (common/action-schemas.ts). */
+export type { ActionClass, ActionSegment, ActionSource, ActionStatus } from '../../common/action-schemas';
+
+/** A person's new action segment: frames start..end, both included. */
+export interface NewActionSegment {
+  videoId: number;
+  start: number;
+  end: number;
+  classId: number;
+}
+
+/** A person's change to a segment; what is left out stays. */
+export interface ActionSegmentPatch {
+  start?: number;
+  end?: number;
+  classId?: number;
+}
+
+/** One segment the action model proposes. */
+export interface ActionProposal {
+  start: number;
+  end: number;
+  classId: number;
+  /** 0..1 */
+  score: number;
+}
+
+export interface ActionSuggestionWrite {
+  /** Suggestions now pending on the video's lane. */
+  suggested: number;
+  /** Proposals left out: they overlap (temporal IoU ≥ 0.5) an accepted or rejected segment of the same class. */
+  skipped: number;
+}
