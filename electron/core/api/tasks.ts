@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto';
 import type { DffResult, EventPayload, ExportResult, TaskKind } from '../../common/api';
+import type { ActionSuggestResult } from '../../common/action-schemas';
 import { AppError, toErrorInfo } from '../errors';
 
 export interface TaskProgress {
@@ -17,6 +18,7 @@ export interface TaskProgress {
 interface TaskResults {
   export: ExportResult;
   dff: DffResult;
+  actions: ActionSuggestResult;
 }
 
 export interface TaskEvents {
@@ -35,11 +37,16 @@ export class TaskRunner {
 
   constructor(private readonly events: TaskEvents) {}
 
-  /** Returns the task id at once and starts `work` on the next turn; `work` reports progress and must honour the signal. */
+  /**
+   * Returns the task id at once and starts `work` on the next turn; `work` reports progress and must honour the signal.
+   * `cleanup` runs once the task has finished, whether `work` ran or not (cancelled before it started): e.g. to let
+   * go of a model loaded before the task.
+   */
   start<K extends TaskKind>(
     kind: K,
     label: string,
     work: (report: (p: TaskProgress) => void, signal: AbortSignal) => Promise<TaskResults[K]>,
+    cleanup?: () => Promise<void>,
   ): string {
     const taskId = `${kind}-${crypto.randomUUID().slice(0, 8)}`;
     const controller = new AbortController();
@@ -63,6 +70,7 @@ export class TaskRunner {
         }
         this.events.finished({ taskId, kind, ok: false, error });
       }
+      await cleanup?.().catch(() => undefined);
     })();
     this.running.set(taskId, { kind, controller, done });
     return taskId;

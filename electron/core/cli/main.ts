@@ -6,11 +6,12 @@ import { pathToFileURL } from 'node:url';
 import { toErrorInfo } from '../errors';
 import { Args } from './args';
 import type { CliCommand, CliIO } from './command';
+import { actionsCommand } from './commands/actions';
 import { exportCommand } from './commands/export';
 import { importCommand } from './commands/import';
 import { inferCommand } from './commands/infer';
 
-export const COMMANDS: readonly CliCommand[] = [exportCommand, importCommand, inferCommand];
+export const COMMANDS: readonly CliCommand[] = [exportCommand, importCommand, inferCommand, actionsCommand];
 
 function help(): string {
   return [

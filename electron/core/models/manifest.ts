@@ -91,6 +91,31 @@ export const manifestSchema = z.strictObject({
     .array(z.strictObject({ id: z.number().int().positive(), name: z.string().min(1), color: rgb }))
     .min(1)
     .refine((cs) => cs.every((c, i) => c.id === i + 1), 'class ids must be 1, 2, 3, ... in order (0 is background)'),
+  /**
+   * Optional clip-level action model (MARS: RGB only at inference). One clip of `clipLength` frames, `frameStep`
+   * apart, resized to width×height and normalised like `input`, goes in as (1, 3, clipLength, height, width);
+   * out come (1, classes.length) logits. A video is labelled by windows `windowStride` frames apart.
+   */
+  action: z
+    .strictObject({
+      file: z.string().min(1).regex(/^[^/\\]+\.onnx$/, 'a file name beside manifest.json ending in .onnx'),
+      inputs: z.strictObject({ clip: tensorName }),
+      outputs: z.strictObject({ logits: tensorName }),
+      clipLength: z.number().int().min(2),
+      frameStep: z.number().int().positive().default(1),
+      windowStride: z.number().int().positive(),
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      channelOrder: z.enum(['RGB', 'BGR']),
+      valueScale: z.union([z.literal(1), z.literal(255)]),
+      mean: z.tuple([z.number(), z.number(), z.number()]),
+      std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]),
+      /** Logit order. classes[0] is the background ('no action'): never proposed as a segment. */
+      classes: z.array(z.strictObject({ name: z.string().min(1), color: rgb })).min(2),
+      /** Proposals shorter than this many frames are dropped. */
+      minSegmentFrames: z.number().int().positive().default(6),
+    })
+    .optional(),
 });
 
 export type PackManifest = z.infer<typeof manifestSchema>;

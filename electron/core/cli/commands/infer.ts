@@ -77,7 +77,7 @@ function readRequest(args: Args) {
   };
 }
 
-function onlyVideo(store: ProjectStore): number {
+export function onlyVideo(store: ProjectStore): number {
   const videos = store.listVideos();
   if (videos.length === 1) return videos[0]!.id;
   if (videos.length === 0) throw new AppError('NOT_FOUND', `${store.file} has no video to label`);
