@@ -96,8 +96,14 @@ def main():
     desc = ('Default DFF pack trained on the generated world (6 shape classes): ResNet-style feature network '
             '(stride 16), FlowNet-style flow network on the half-resolution pair, semantic segmentation and '
             'CenterNet detection heads. See MODEL_CARD.md.')
-    with open(os.path.join(args.out, 'manifest.json'), 'w') as fo:
-        json.dump(manifest(ds.classes, W, H, 'default', args.version, desc), fo, indent=2)
+    path = os.path.join(args.out, 'manifest.json')
+    contract = manifest(ds.classes, W, H, 'default', args.version, desc)
+    if os.path.exists(path):  # the action model is built apart (models/actions/build_actions.sh): keep its section
+        action = json.load(open(path)).get('action')
+        if action:
+            contract['action'] = action
+    with open(path, 'w') as fo:
+        json.dump(contract, fo, indent=2)
         fo.write('\n')
     sizes = {n: os.path.getsize(os.path.join(args.out, n)) for n in sorted(os.listdir(args.out))}
     print(json.dumps({'exported': args.out, 'bytes': sizes, 'total_mb': round(sum(sizes.values()) / 2 ** 20, 2)}))

@@ -181,8 +181,14 @@ def main():
              'use this pack to exercise the pipeline and build your own for real data (models/README.md).')
     L.append('- Segmentation boundaries come from stride-16 features (logits at stride 4, bilinear): thin parts of stars '
              'and crosses are the hardest pixels.')
+    text = '\n'.join(L) + '\n'
+    if os.path.exists(args.out):  # the action model's section (models/actions/write_action_card.py) stays
+        old = open(args.out).read()
+        begin, end = old.find('<!-- action-model:begin'), old.find('<!-- action-model:end -->')
+        if begin >= 0 and end > begin:
+            text += '\n' + old[begin:end + len('<!-- action-model:end -->')] + '\n'
     with open(args.out, 'w') as f:
-        f.write('\n'.join(L) + '\n')
+        f.write(text)
     print(f'wrote {args.out}')
 
 
