@@ -22,6 +22,8 @@ import { HelpPanel } from './editor/HelpPanel';
 import { useEditor } from './editor/useEditor';
 import { useEditorKeys } from './editor/useEditorKeys';
 import { Timeline } from './timeline/Timeline';
+import { ActionLane, type LaneGeometry } from './action-lane/ActionLane';
+import { useActionLane } from './action-lane/useActionLane';
 import { VisualisePanel } from './visualise/VisualisePanel';
 import { scoreOf, useFrameStates } from './timeline/frame-states';
 
@@ -59,7 +61,11 @@ export function App() {
 
   const video = videos.find((v) => v.id === videoId) ?? null;
   const { shown, loading } = useShownFrame(video, index, setError);
-  const editor = useEditor({ projectPath: project?.path ?? null, video, index: shown && shown.videoId === video?.id ? shown.index : null, onError: setError, onSeek: setIndex, outsideRevision: dffRevision });
+  /** Moves after each action-lane edit: the editor re-reads its undo/redo labels. */
+  const [laneRevision, setLaneRevision] = useState(0);
+  const laneChanged = useCallback(() => setLaneRevision((r) => r + 1), []);
+  const editor = useEditor({ projectPath: project?.path ?? null, video, index: shown && shown.videoId === video?.id ? shown.index : null, onError: setError, onSeek: setIndex, outsideRevision: dffRevision + laneRevision });
+  const actionLane = useActionLane({ videoId: video?.id ?? null, outsideRevision: editor.revision, onError: setError, onChanged: laneChanged });
   useEditorKeys(editor, video);
   const frameStates = useFrameStates(video?.id ?? null, dffRevision + editor.revision, setError);
   const stateCodes = frameStates?.codes ?? null;
@@ -144,6 +150,7 @@ export function App() {
   );
 
   const seek = useCallback((i: number) => video && setIndex(clamp(Math.round(i), video.frameCount)), [video]);
+  const renderLane = useCallback((g: LaneGeometry) => <ActionLane lane={actionLane} onSeek={seek} {...g} />, [actionLane, seek]);
 
   /** Actions the user starts: true when they worked (the banner shows why not). */
   const openProject = async (path: string) =>
@@ -321,7 +328,7 @@ export function App() {
             <LayerToggles editor={editor} />
           </div>
         )}
-        {video && <Timeline count={video.frameCount} states={frameStates} index={index} shownIndex={shown?.index ?? null} onSeek={seek} />}
+        {video && <Timeline count={video.frameCount} states={frameStates} index={index} shownIndex={shown?.index ?? null} onSeek={seek} lane={renderLane} />}
         {video && <Transport video={video} index={index} shown={shown} onSeek={seek} />}
       </main>
 

@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { FRAME_STATES } from '../../../electron/common/api';
 import { drawTimeline, KEY_COLOR, LANES, LOW_COLOR, SCORE_COLOR, STATE_COLORS, TIMELINE_HEIGHT } from './draw';
 import { isKey, type FrameStateArrays } from './frame-states';
@@ -13,6 +13,8 @@ interface Props {
   /** The frame on screen (null while none): a scrub asks for the next frame only once the last one is shown. */
   shownIndex: number | null;
   onSeek: (index: number) => void;
+  /** A lane drawn under the frames on the same scale (the action lane): given the timeline's view each render. */
+  lane?: (geometry: { view: TimelineView; width: number; count: number; playhead: number }) => ReactNode;
 }
 
 const THRESHOLD_KEY = 'dff.timeline.lowThreshold';
@@ -35,7 +37,7 @@ function isTextField(el: EventTarget | null): boolean {
  * pointer, Shift+wheel or dragging the ruler pans, dragging anywhere else scrubs; +/- zoom, K/U/L jump to the
  * next key / unreviewed / low-confidence frame (Shift: previous).
  */
-export const Timeline = memo(function Timeline({ count, states, index, shownIndex, onSeek }: Props) {
+export const Timeline = memo(function Timeline({ count, states, index, shownIndex, onSeek, lane }: Props) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = useState(0);
   const [view, setView] = useState<TimelineView>(() => fitView(count));
@@ -298,6 +300,7 @@ export const Timeline = memo(function Timeline({ count, states, index, shownInde
         onPointerUp={onPointerUp}
         onPointerCancel={onPointerUp}
       />
+      {lane?.({ view, width, count, playhead })}
       <div className="timeline-legend" data-testid="timeline-legend">
         {FRAME_STATES.map((s) => (
           <span key={s}>
