@@ -14,7 +14,6 @@ usage: train_actions.py --data DIR --work DIR --stage flow|rgb|mars --iters N [-
 """
 import argparse
 import json
-import math
 import os
 import time
 
@@ -22,24 +21,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from action_data import ActionData
-from action_net import ActionNet
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'training'))
+from action_data import ActionData  # noqa: E402
+from action_net import ActionNet  # noqa: E402
+from train import lr_at, save  # noqa: E402  (the DFF pack's schedule and atomic checkpoint save)
 
 STREAM = {'flow': 'flow', 'rgb': 'rgb', 'mars': 'rgb'}
 IN_CHANNELS = {'flow': 2, 'rgb': 3}
-
-
-def lr_at(progress, it, base, warmup=100):
-    """Linear warm-up over the first iterations, then cosine decay over progress (0..1)."""
-    if it < warmup:
-        return base * (it + 1) / warmup
-    return base * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
-
-
-def save(path, **state):
-    tmp = path + '.tmp'
-    torch.save(state, tmp)
-    os.replace(tmp, path)
 
 
 def make_net(stream, num_classes):

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
 import { ACTION_CLASS_NAMES, actionVideoSeed, balanceByClass, labelWindows, renderActionVideo, toFloat16 } from './action-clips';
+import { integerOption } from './cli';
 import { DIFFICULTIES, type Difficulty } from './params';
 
 export const ACTION_DATASET_FORMAT = 'dff-actions/1';
@@ -31,15 +32,6 @@ export interface ActionDatasetOptions {
   difficulty: Difficulty;
   balance: boolean;
   force: boolean;
-}
-
-function integer(name: string, raw: string | undefined, fallback: number, min: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min) {
-    throw new AppError('INVALID_INPUT', `--${name} must be an integer ≥ ${min}, got '${raw}'`);
-  }
-  return value;
 }
 
 export function parseActionCli(argv: string[]): ActionDatasetOptions | 'help' {
@@ -67,13 +59,13 @@ export function parseActionCli(argv: string[]): ActionDatasetOptions | 'help' {
   if (!DIFFICULTIES.includes(difficulty)) throw new AppError('INVALID_INPUT', `--difficulty must be one of ${DIFFICULTIES.join(', ')}, got '${difficulty}'`);
   const options: ActionDatasetOptions = {
     out: values.out,
-    seed: integer('seed', values.seed, 0, 0),
-    videos: integer('videos', values.videos, 1, 1),
-    frames: integer('frames', values.frames, 200, 2),
-    width: integer('width', values.width, 160, 16),
-    height: integer('height', values.height, 96, 16),
-    clipLength: integer('clip-length', values['clip-length'], 8, 2),
-    windowStride: integer('window-stride', values['window-stride'], 2, 1),
+    seed: integerOption('seed', values.seed, 0, 0)!,
+    videos: integerOption('videos', values.videos, 1, 1)!,
+    frames: integerOption('frames', values.frames, 200, 2)!,
+    width: integerOption('width', values.width, 160, 16)!,
+    height: integerOption('height', values.height, 96, 16)!,
+    clipLength: integerOption('clip-length', values['clip-length'], 8, 2)!,
+    windowStride: integerOption('window-stride', values['window-stride'], 2, 1)!,
     difficulty,
     balance: !values['no-balance'],
     force: values.force ?? false,

@@ -12,12 +12,14 @@ const USAGE = `usage: npx tsx electron/core/world/cli.ts --out DIR [--seed S=0] 
        [--width W=320] [--height H=192] [--objects n] [--difficulty easy|normal|hard]
        [--flow-scale 1|2|4] [--png-frames] [--fps F=30] [--force]`;
 
-function integer(name: string, raw: string | undefined, fallback?: number): number | undefined {
+/** An integer command-line option: `fallback` when absent; anything else (or below `min`) is refused, naming the flag. */
+export function integerOption(name: string, raw: string | undefined, fallback?: number, min = Number.MIN_SAFE_INTEGER): number | undefined {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value)) {
     throw new AppError('INVALID_INPUT', `--${name} must be an integer, got '${raw}'`);
   }
+  if (value < min) throw new AppError('INVALID_INPUT', `--${name} must be an integer ≥ ${min}, got '${raw}'`);
   return value;
 }
 
@@ -47,15 +49,15 @@ export function parseCli(argv: string[]): DatasetOptions | 'help' {
   if (fps !== undefined && !Number.isFinite(fps)) throw new AppError('INVALID_INPUT', `--fps must be a number, got '${values.fps}'`);
   return {
     out: values.out,
-    seed: integer('seed', values.seed, 0)!,
-    clips: integer('clips', values.clips, 1)!,
-    frames: integer('frames', values.frames, 40)!,
-    width: integer('width', values.width, 320)!,
-    height: integer('height', values.height, 192)!,
-    objects: integer('objects', values.objects),
+    seed: integerOption('seed', values.seed, 0)!,
+    clips: integerOption('clips', values.clips, 1)!,
+    frames: integerOption('frames', values.frames, 40)!,
+    width: integerOption('width', values.width, 320)!,
+    height: integerOption('height', values.height, 192)!,
+    objects: integerOption('objects', values.objects),
     difficulty: values.difficulty as Difficulty | undefined,
     fps,
-    flowScale: integer('flow-scale', values['flow-scale'], 1) as FlowScale,
+    flowScale: integerOption('flow-scale', values['flow-scale'], 1) as FlowScale,
     pngFrames: values['png-frames'] ?? false,
     force: values.force ?? false,
   };
