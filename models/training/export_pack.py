@@ -10,7 +10,7 @@ import os
 import onnx
 import torch
 
-from nets import DET_STRIDE, FEATURE_CHANNELS, FEATURE_STRIDE, WarpNet, warp
+from nets import DET_STRIDE, FEATURE_CHANNELS, FEATURE_STRIDE, FlowNetExport, WarpNet, warp
 from train import MEAN, STD
 from evaluate import load_nets
 from world_data import load_dataset
@@ -85,11 +85,15 @@ def main():
     with torch.no_grad():
         f = feat(key)
         m, s = flow(key, cur)
+        flow_net = FlowNetExport(flow)
+        diff = max((a - b).abs().max().item() for a, b in zip(flow_net(key, cur), (m, s)))
+        assert diff <= 1e-4, f'FlowNetExport differs from FlowNet by {diff}'
         warp_net = WarpNet(H // FEATURE_STRIDE, W // FEATURE_STRIDE)
-        diff = (warp_net(f, m, s) - warp(f, m, s)).abs().max().item()
-        assert diff <= 1e-4 * max(1.0, f.abs().max().item()), f'WarpNet differs from warp() by {diff}'
+        for flow_cells in (m, torch.randn_like(m) * 8):  # the network's flow, and long vectors that reach the border
+            diff = (warp_net(f, flow_cells, s) - warp(f, flow_cells, s)).abs().max().item()
+            assert diff <= 1e-4 * max(1.0, f.abs().max().item()), f'WarpNet differs from warp() (grid_sample) by {diff}'
     export(feat, (key,), os.path.join(args.out, 'feature.onnx'), ['image'], ['features'])
-    export(flow, (key, cur), os.path.join(args.out, 'flow.onnx'), ['key_image', 'current_image'], ['flow', 'scale'])
+    export(flow_net, (key, cur), os.path.join(args.out, 'flow.onnx'), ['key_image', 'current_image'], ['flow', 'scale'])
     export(warp_net, (f, m, s), os.path.join(args.out, 'warp.onnx'), ['features', 'flow', 'scale'], ['warped'])
     export(TaskExport(task), (f,), os.path.join(args.out, 'task.onnx'), ['features'],
            ['segmentation', 'heatmap', 'size', 'offset'])

@@ -89,8 +89,8 @@ def main():
     L.append('## Networks\n')
     L.append('| network | file | MB | MMACs | what |\n|---|---|---|---|---|')
     L.append(f"| feature | feature.onnx | {sizes['feature.onnx'] / 2**20:.2f} | {macs['feature'] / 1e6:.0f} | ResNet-style, 3 stride-2 stages of basic blocks + a dilated block, output stride 16, {manifest['feature']['channels']} channels |")
-    L.append(f"| flow | flow.onnx | {sizes['flow.onnx'] / 2**20:.2f} | {macs['flow'] / 1e6:.1f} | FlowNet-S style on the half-resolution pair (halving in the graph), flow in feature cells + per-channel scale field (initialised to exactly 1) |")
-    L.append(f"| warp | warp.onnx | {sizes['warp.onnx'] / 2**20:.3f} | - | bilinear GridSample (align_corners=False, border padding) x scale |")
+    L.append(f"| flow | flow.onnx | {sizes['flow.onnx'] / 2**20:.2f} | {macs['flow'] / 1e6:.1f} | FlowNet-S style on the half-resolution pair (halving in the graph; the first conv applied per image and summed, no full-resolution concat), flow in feature cells + per-channel scale field (initialised to exactly 1) |")
+    L.append(f"| warp | warp.onnx | {sizes['warp.onnx'] / 2**20:.3f} | - | bilinear warp, the values of GridSample (align_corners=False, border padding), computed as one MatMul with a 4-tap interpolation matrix (onnxruntime's CPU GridSample was 0.4-0.7 ms of a ~1.7 ms non-key frame); x scale |")
     L.append(f"| task | task.onnx | {sizes['task.onnx'] / 2**20:.2f} | {macs['task'] / 1e6:.1f} | 1x1 conv; segmentation logits pixel-shuffled to stride 4; CenterNet heatmap/size/offset at stride 8 |")
     L.append(f"\nTotal size {sum(sizes.values()) / 2**20:.1f} MB. Input {manifest['input']['width']}x{manifest['input']['height']} RGB, "
              f"mean {manifest['input']['mean']}, std {manifest['input']['std']} on 0..255. ONNX opset 16.\n")
@@ -167,15 +167,21 @@ def main():
     if costs:
         ms = costs['ms']
         L.append('\n## Cost on CPU (onnxruntime-node, batch 1, '
-                 f"{costs['threads']} thread, median of {costs['rounds']} interleaved rounds; `models/training/bench-costs.ts`)\n")
+                 f"{costs['threads']} thread; in the order a DFF run calls the networks: a key frame, then the "
+                 f"{costs['keyInterval'] - 1} frames that warp its features; medians over {costs['rounds']} key frames; "
+                 '`models/training/bench-costs.ts`)\n')
         L.append('| part | ms |\n|---|---|')
-        for k in ('feature', 'task', 'flow', 'warp', 'keyFrame', 'nonKeyFrame'):
-            L.append(f'| {k} | {ms[k]:.2f} |')
+        for k, label in (('feature', 'feature'), ('task', 'task (key frame)'), ('flow', 'flow'), ('warp', 'warp'),
+                         ('taskNonKey', 'task (non-key frame)'), ('keyFrame', 'key frame, whole runner call'),
+                         ('nonKeyFrame', 'non-key frame, whole runner call')):
+            L.append(f'| {label} | {ms[k]:.2f} |')
         L.append(f"\nNon-key / key cost, (flow + warp + task) / (feature + task): **{pct(costs['ratioParts'])} %** "
                  f"(target <= 10 %: {ok(costs['ratioParts'] <= TARGETS['nonKeyCostRatio'])}); whole runner calls: "
                  f"{pct(costs['ratioEndToEnd'])} %. Flow network MACs are {pct(macs['flow'] / macs['feature'])} % of the "
                  f"feature network's, the task head's {pct(macs['task'] / macs['feature'])} %. Timings were taken on a "
-                 '2-core machine shared with other jobs, so absolute values are noisy; the ratio is measured in one run.')
+                 '2-core virtual machine whose speed drifts by up to a third between runs, so absolute values are noisy; '
+                 'the ratio is measured in one run. The task head runs faster on a non-key frame than right after the '
+                 'feature network (warm caches), which is why the two are timed apart.')
     L.append('\n## Limits\n')
     L.append('- Trained only on the generated world: flat shapes over a textured background. Expect little on real video; '
              'use this pack to exercise the pipeline and build your own for real data (models/README.md).')

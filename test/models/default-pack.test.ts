@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../electron/core/errors';
 import { DffRunner } from '../../electron/core/models/dff-runner';
@@ -59,6 +60,49 @@ describe('default pack', () => {
     expect(seg.isTensor && seg.shape[1]).toBe(m.classes.length + 1);
     expect(m.feature.stride).toBe(16);
     expect(m.classes.map((c) => c.name)).toEqual(createWorld({ seed: 1, width: 32, height: 32, frameCount: 1 }).classes.map((c) => c.name));
+  });
+
+  it('warps like GridSample (bilinear, border padding, align_corners=False) times the scale field, flows past the border included', async () => {
+    // warp.onnx is a MatMul with an interpolation matrix, not the GridSample op (faster on CPU): check its values
+    // against GridSample's definition, sampled here point by point
+    const { height: fh, width: fw } = pack.manifest.feature;
+    const C = pack.manifest.feature.channels;
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    const features = Float32Array.from({ length: C * fh * fw }, () => 4 * rand());
+    const scale = Float32Array.from({ length: C * fh * fw }, () => 1 + 0.5 * rand());
+    const spec = pack.manifest.networks.warp;
+    for (const reach of [0.7, 3, 30]) {
+      const flow = Float32Array.from({ length: 2 * fh * fw }, () => reach * rand());
+      flow[0] = 0.5; // exactly between two cells: both taps weigh one half
+      flow[fh * fw] = 0;
+      const out = await pack.sessions.warp.run({
+        [spec.inputs.features]: new ort.Tensor('float32', features, [1, C, fh, fw]),
+        [spec.inputs.flow]: new ort.Tensor('float32', flow, [1, 2, fh, fw]),
+        [spec.inputs.scale]: new ort.Tensor('float32', scale, [1, C, fh, fw]),
+      });
+      const warped = out[spec.outputs.warped]!.data as Float32Array;
+      let worst = 0;
+      for (let y = 0; y < fh; y++) {
+        for (let x = 0; x < fw; x++) {
+          const p = y * fw + x;
+          const sx = Math.min(Math.max(x + flow[p]!, 0), fw - 1);
+          const sy = Math.min(Math.max(y + flow[fh * fw + p]!, 0), fh - 1);
+          const x0 = Math.floor(sx);
+          const y0 = Math.floor(sy);
+          const x1 = Math.min(x0 + 1, fw - 1);
+          const y1 = Math.min(y0 + 1, fh - 1);
+          const ax = sx - x0;
+          const ay = sy - y0;
+          for (let c = 0; c < C; c++) {
+            const at = (yy: number, xx: number) => features[c * fh * fw + yy * fw + xx]!;
+            const v = (1 - ay) * ((1 - ax) * at(y0, x0) + ax * at(y0, x1)) + ay * ((1 - ax) * at(y1, x0) + ax * at(y1, x1));
+            worst = Math.max(worst, Math.abs(v * scale[c * fh * fw + p]! - warped[c * fh * fw + p]!));
+          }
+        }
+      }
+      expect(worst, `flows up to ${reach} cells`).toBeLessThan(1e-4);
+    }
   });
 
   it('reaches the model card accuracy on the card\'s test clips (seed 7777, never trained on), per frame and DFF k=10 (keys at the start and in the middle)', async () => {

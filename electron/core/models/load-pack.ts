@@ -9,7 +9,7 @@ import { AppError } from '../errors';
 import { manifestSchema, NETWORK_NAMES, type NetworkName, type PackManifest } from './manifest';
 import { defaultOpset } from './onnx-opset';
 
-/** GridSample (the warp) needs opset 16; newer than 21 is untested with this runtime. */
+/** Opset 16 is the first with GridSample (a pack's warp may use it); newer than 21 is untested with this runtime. */
 export const MIN_OPSET = 16;
 export const MAX_OPSET = 21;
 
