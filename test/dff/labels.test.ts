@@ -1,11 +1,13 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { classMapToRles, segmentationConfidence } from '../../electron/core/dff/labels';
+import { fileURLToPath } from 'node:url';
+import { classMapToRles, labelFrame, segmentationConfidence } from '../../electron/core/dff/labels';
+import { readManifest } from '../../electron/core/models/load-pack';
 import { decodeSegmentation } from '../../electron/core/models/decode';
 import { decodeMask, encodeMask } from '../../electron/core/masks/rle';
 
 describe('classMapToRles', () => {
-  it('gives, for each class present, the same RLE as encoding its mask alone', () => {
+  it('gives, for each class present in a column-major map, the same RLE as encoding its mask alone', () => {
     const h = 37;
     const w = 53;
     let seed = 7;
@@ -15,7 +17,8 @@ describe('classMapToRles', () => {
       const map = new Uint8Array(h * w).map((_, p) => Math.floor(((p % w) / w) * 3 + rand() * 2) % 5);
       if (round > 2) map[h * w - 1] = 5;
       if (round > 3) map[0] = 6;
-      const rles = classMapToRles(map, h, w);
+      const columns = new Uint8Array(h * w).map((_, i) => map[(i % h) * w + Math.floor(i / h)]!); // COCO's order
+      const rles = classMapToRles(columns, h, w);
       const present = [...new Set(map)].sort((a, b) => a - b);
       expect([...rles.keys()]).toEqual(present);
       for (const c of present) {
@@ -80,6 +83,26 @@ describe('decodeSegmentation', () => {
       const fast = decodeSegmentation({ data, dims: logits.dims }, W, H);
       expect(new Set(fast).size).toBeGreaterThan(2);
       expect(Buffer.from(fast).equals(Buffer.from(referenceClassMap(data, [C, h, w], W, H))), `${W}x${H}`).toBe(true);
+    }
+  });
+});
+
+describe('labelFrame', () => {
+  it('gives one mask per class present, each the bilinear-then-argmax class map at the video size', async () => {
+    const manifest = await readManifest(fileURLToPath(new URL('../../models/default', import.meta.url)));
+    const [C, h, w] = [manifest.classes.length + 1, 48, 80];
+    const data = new Float32Array(C * h * w).map((_, i) => {
+      const c = Math.floor(i / (h * w));
+      const [y, x] = [Math.floor((i % (h * w)) / w), i % w];
+      return Math.sin((x + 5 * c) / 4) * Math.cos((y - 3 * c) / 3) * 4 + (c === 0 ? 1.5 : 0);
+    });
+    for (const [W, H] of [[1280, 720], [333, 187], [60, 40]] as const) {
+      const { masks } = labelFrame({ segmentation: { data, dims: [1, C, h, w] } }, manifest, { width: W, height: H });
+      const map = referenceClassMap(data, [C, h, w], W, H);
+      const present = [...new Set(map)].filter((c) => c !== manifest.heads.segmentation!.backgroundId).sort((a, b) => a - b);
+      expect(present.length, `${W}x${H}`).toBeGreaterThan(2);
+      expect(masks.map((m) => m.classId)).toEqual(present);
+      for (const m of masks) expect(m.mask, `class ${m.classId} at ${W}x${H}`).toEqual(encodeMask(map.map((v) => (v === m.classId ? 1 : 0)), H, W));
     }
   });
 });

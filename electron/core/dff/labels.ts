@@ -6,7 +6,7 @@
  * - the frame's score: mean top-class probability of the segmentation, else the mean box score.
  */
 import { countsToString, type CocoRle } from '../masks/rle';
-import { classPerCell, decodeCenterNet, decodeSegmentation } from '../models/decode';
+import { decodeCenterNet, decodeSegmentation, transposeMaps } from '../models/decode';
 import type { PackManifest } from '../models/manifest';
 import { segmentationConfidence } from './frame-signals';
 import type { HeadOutputs, PackBox, PackMask } from './types';
@@ -37,10 +37,10 @@ export function labelFrame(outputs: HeadOutputs, manifest: PackManifest, video: 
     if (boxes.length) score = boxes.reduce((s, b) => s + b.score, 0) / boxes.length;
   }
   if (heads.segmentation && outputs.segmentation) {
-    const cells = classPerCell(outputs.segmentation); // one argmax for the confidence and the class map
-    const conf = segmentationConfidence(outputs.segmentation, cells);
-    const classMap = decodeSegmentation(outputs.segmentation, video.width, video.height, cells);
-    masks = [...classMapToRles(classMap, video.height, video.width)]
+    const conf = segmentationConfidence(outputs.segmentation);
+    // decoded from the transposed logits: the class map comes out column-major, COCO RLE's order
+    const columns = decodeSegmentation(transposeMaps(outputs.segmentation), video.height, video.width);
+    masks = [...classMapToRles(columns, video.height, video.width)]
       .filter(([classId]) => classId !== heads.segmentation!.backgroundId)
       .map(([classId, mask]) => ({ classId, mask, score: conf.perClass[classId] ?? conf.mean }));
     score = conf.mean;
@@ -49,35 +49,32 @@ export function labelFrame(outputs: HeadOutputs, manifest: PackManifest, video: 
 }
 
 /**
- * One COCO RLE per class present in a row-major class-id map, in one column-major pass: where the id
- * changes, the old class's run of ones ends and the new class's run of zeros ends.
+ * One COCO RLE per class present in an h x w class-id map given column-major (COCO's order), in one pass:
+ * where the id changes, the old class's run of ones ends and the new class's run of zeros ends.
  */
-export function classMapToRles(map: Uint8Array, h: number, w: number): Map<number, CocoRle> {
-  const runs = new Map<number, number[]>();
-  const runStart = new Map<number, number>();
-  let prev = -1;
-  for (let x = 0, pos = 0; x < w; x++) {
-    for (let y = 0; y < h; y++, pos++) {
-      const v = map[y * w + x]!;
-      if (v === prev) continue;
-      if (prev >= 0) {
-        runs.get(prev)!.push(pos - runStart.get(prev)!);
-        runStart.set(prev, pos);
-      }
-      let r = runs.get(v);
-      if (!r) runs.set(v, (r = []));
-      r.push(pos - (runStart.get(v) ?? 0));
-      runStart.set(v, pos);
-      prev = v;
-    }
-  }
+export function classMapToRles(columns: Uint8Array, h: number, w: number): Map<number, CocoRle> {
+  const runs: (number[] | undefined)[] = [];
+  const runStart = new Int32Array(256); // where each class's current run began (0 before its first pixel)
   const n = h * w;
+  let prev = -1;
+  for (let pos = 0; pos < n; pos++) {
+    const v = columns[pos]!;
+    if (v === prev) continue;
+    if (prev >= 0) {
+      runs[prev]!.push(pos - runStart[prev]!);
+      runStart[prev] = pos;
+    }
+    (runs[v] ??= []).push(pos - runStart[v]!);
+    runStart[v] = pos;
+    prev = v;
+  }
   const out = new Map<number, CocoRle>();
-  for (const [c, r] of [...runs].sort((a, b) => a[0] - b[0])) {
-    const tail = n - runStart.get(c)!;
+  runs.forEach((r, c) => {
+    if (!r) return;
+    const tail = n - runStart[c]!;
     if (tail > 0) r.push(tail);
     out.set(c, { size: [h, w], counts: countsToString(r) });
-  }
+  });
   return out;
 }
 

@@ -37,60 +37,86 @@ export function classPerCell(logits: MapTensor): Uint8Array {
 }
 
 /**
- * Class id per pixel at width x height: logits (1, C, h, w) resized bilinearly (half-pixel centres, as
- * PyTorch's align_corners=False), then argmax; id 0 is background. Fast at video sizes: a bilinear mix of logit vectors whose argmax is the same class has that argmax
- * too (for each k, l[c] - l[k] >= 0 at every corner stays >= 0 under convex weights), so pixels whose four
- * source cells agree take the class without touching the C logits; only pixels along class borders
- * mix the C logits.
+ * Class id per pixel at width x height, row-major: logits (1, C, h, w) resized bilinearly (half-pixel
+ * centres, as PyTorch's align_corners=False), then argmax; id 0 is background. Fast at video sizes: a bilinear
+ * mix of logit vectors whose argmax is the same class has that argmax too (for each k, l[c] - l[k] >= 0 at
+ * every corner stays >= 0 under convex weights), so a run of pixels that share four source cells of one class
+ * is filled at once; only pixels along class borders mix the C logits.
  */
 export function decodeSegmentation(logits: MapTensor, width: number, height: number, cellClass = classPerCell(logits)): Uint8Array {
   const [, C, h, w] = logits.dims as [number, number, number, number];
   const d = logits.data;
   const plane = h * w;
-  const sx = w / width;
-  const sy = h / height;
-  const xs = Array.from({ length: width }, (_, x) => {
-    const f = Math.max((x + 0.5) * sx - 0.5, 0);
-    const x0 = Math.min(Math.floor(f), w - 1);
-    return { x0, x1: Math.min(x0 + 1, w - 1), wx: Math.min(f - x0, 1) };
-  });
+  const xs = axisSamples(width, w);
+  const ys = axisSamples(height, h);
+  // runs of output columns [start, end) that read the same two source columns
+  const runs: number[] = [0];
+  for (let x = 1; x < width; x++) if (xs.i0[x] !== xs.i0[x - 1] || xs.i1[x] !== xs.i1[x - 1]) runs.push(x);
+  runs.push(width);
   const out = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
-    const f = Math.max((y + 0.5) * sy - 0.5, 0);
-    const y0 = Math.min(Math.floor(f), h - 1);
-    const y1 = Math.min(y0 + 1, h - 1);
-    const wy = Math.min(f - y0, 1);
-    const r0 = y0 * w;
-    const r1 = y1 * w;
-    for (let x = 0; x < width; x++) {
-      const { x0, x1, wx } = xs[x]!;
-      const i00 = r0 + x0;
-      const i01 = r0 + x1;
-      const i10 = r1 + x0;
-      const i11 = r1 + x1;
+    const r0 = ys.i0[y]! * w;
+    const r1 = ys.i1[y]! * w;
+    const wy = ys.frac[y]!;
+    const row = y * width;
+    for (let r = 0; r + 1 < runs.length; r++) {
+      const start = runs[r]!;
+      const end = runs[r + 1]!;
+      const i00 = r0 + xs.i0[start]!;
+      const i01 = r0 + xs.i1[start]!;
+      const i10 = r1 + xs.i0[start]!;
+      const i11 = r1 + xs.i1[start]!;
       const c0 = cellClass[i00]!;
       if (cellClass[i01] === c0 && cellClass[i10] === c0 && cellClass[i11] === c0) {
-        out[y * width + x] = c0;
+        out.fill(c0, row + start, row + end);
         continue;
       }
       // a class border: interpolate the logits
-      const w00 = (1 - wx) * (1 - wy);
-      const w01 = wx * (1 - wy);
-      const w10 = (1 - wx) * wy;
-      const w11 = wx * wy;
-      let best = 0;
-      let bestV = -Infinity;
-      for (let c = 0, o = 0; c < C; c++, o += plane) {
-        const v = d[o + i00]! * w00 + d[o + i01]! * w01 + d[o + i10]! * w10 + d[o + i11]! * w11;
-        if (v > bestV) {
-          bestV = v;
-          best = c;
+      for (let x = start; x < end; x++) {
+        const wx = xs.frac[x]!;
+        const w00 = (1 - wx) * (1 - wy);
+        const w01 = wx * (1 - wy);
+        const w10 = (1 - wx) * wy;
+        const w11 = wx * wy;
+        let best = 0;
+        let bestV = -Infinity;
+        for (let c = 0, o = 0; c < C; c++, o += plane) {
+          const v = d[o + i00]! * w00 + d[o + i01]! * w01 + d[o + i10]! * w10 + d[o + i11]! * w11;
+          if (v > bestV) {
+            bestV = v;
+            best = c;
+          }
         }
+        out[row + x] = best;
       }
-      out[y * width + x] = best;
     }
   }
   return out;
+}
+
+/** The same maps with rows and columns swapped: (1, C, h, w) -> (1, C, w, h). */
+export function transposeMaps(t: MapTensor): MapTensor {
+  const [n, C, h, w] = t.dims as [number, number, number, number];
+  const out = new Float32Array(t.data.length);
+  for (let c = 0, o = 0; c < C; c++, o += h * w) {
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[o + x * h + y] = t.data[o + y * w + x]!;
+  }
+  return { data: out, dims: [n, C, w, h] };
+}
+
+/** For each of `size` output positions, the two source cells of `cells` it reads and the weight of the second. */
+function axisSamples(size: number, cells: number): { i0: Int32Array; i1: Int32Array; frac: Float64Array } {
+  const i0 = new Int32Array(size);
+  const i1 = new Int32Array(size);
+  const frac = new Float64Array(size);
+  const s = cells / size;
+  for (let v = 0; v < size; v++) {
+    const f = Math.max((v + 0.5) * s - 0.5, 0);
+    i0[v] = Math.min(Math.floor(f), cells - 1);
+    i1[v] = Math.min(i0[v]! + 1, cells - 1);
+    frac[v] = Math.min(f - i0[v]!, 1);
+  }
+  return { i0, i1, frac };
 }
 
 export function boxIoU(a: readonly number[], b: readonly number[]): number {
