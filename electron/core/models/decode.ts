@@ -54,6 +54,7 @@ export function decodeSegmentation(logits: MapTensor, width: number, height: num
   for (let x = 1; x < width; x++) if (xs.i0[x] !== xs.i0[x - 1] || xs.i1[x] !== xs.i1[x - 1]) runs.push(x);
   runs.push(width);
   const out = new Uint8Array(width * height);
+  const candidates = new Int32Array(C);
   for (let y = 0; y < height; y++) {
     const r0 = ys.i0[y]! * w;
     const r1 = ys.i1[y]! * w;
@@ -71,7 +72,15 @@ export function decodeSegmentation(logits: MapTensor, width: number, height: num
         out.fill(c0, row + start, row + end);
         continue;
       }
-      // a class border: interpolate the logits
+      // a class border: interpolate the logits, of the classes that can win somewhere between the four cells
+      // (a class whose largest corner logit is below another's smallest never wins under convex weights)
+      let floor = -Infinity;
+      for (let o = 0; o < C * plane; o += plane) floor = Math.max(floor, Math.min(d[o + i00]!, d[o + i01]!, d[o + i10]!, d[o + i11]!));
+      floor -= 1e-4 * (1 + Math.abs(floor)); // a margin for rounding in the mix below
+      let n = 0;
+      for (let c = 0, o = 0; c < C; c++, o += plane) {
+        if (Math.max(d[o + i00]!, d[o + i01]!, d[o + i10]!, d[o + i11]!) >= floor) candidates[n++] = c;
+      }
       for (let x = start; x < end; x++) {
         const wx = xs.frac[x]!;
         const w00 = (1 - wx) * (1 - wy);
@@ -80,7 +89,9 @@ export function decodeSegmentation(logits: MapTensor, width: number, height: num
         const w11 = wx * wy;
         let best = 0;
         let bestV = -Infinity;
-        for (let c = 0, o = 0; c < C; c++, o += plane) {
+        for (let k = 0; k < n; k++) {
+          const c = candidates[k]!;
+          const o = c * plane;
           const v = d[o + i00]! * w00 + d[o + i01]! * w01 + d[o + i10]! * w10 + d[o + i11]! * w11;
           if (v > bestV) {
             bestV = v;
