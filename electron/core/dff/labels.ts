@@ -56,8 +56,15 @@ export function classMapToRles(columns: Uint8Array, h: number, w: number): Map<n
   const runs: (number[] | undefined)[] = [];
   const runStart = new Int32Array(256); // where each class's current run began (0 before its first pixel)
   const n = h * w;
+  // four pixels at a time where they repeat the current class (most of a mask is long runs)
+  const words = columns.byteOffset % 4 === 0 ? new Uint32Array(columns.buffer, columns.byteOffset, n >> 2) : null;
   let prev = -1;
+  let prevWord = -1;
   for (let pos = 0; pos < n; pos++) {
+    if (words && (pos & 3) === 0 && words[pos >> 2] === prevWord) {
+      pos += 3;
+      continue;
+    }
     const v = columns[pos]!;
     if (v === prev) continue;
     if (prev >= 0) {
@@ -67,6 +74,7 @@ export function classMapToRles(columns: Uint8Array, h: number, w: number): Map<n
     (runs[v] ??= []).push(pos - runStart[v]!);
     runStart[v] = pos;
     prev = v;
+    prevWord = (v * 0x01010101) >>> 0;
   }
   const out = new Map<number, CocoRle>();
   runs.forEach((r, c) => {
