@@ -252,6 +252,8 @@ export const PackInfoSchema = z.object({
   inputWidth: z.number().int().positive(),
   inputHeight: z.number().int().positive(),
   classes: z.array(z.string()),
+  /** The action classes of the pack's clip-level action model (without "none"), validated; null: the pack has none. */
+  actions: z.array(z.string()).nullable(),
   /** The pack bundled with the app (models/default). */
   isDefault: z.boolean(),
 });

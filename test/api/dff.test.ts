@@ -172,8 +172,15 @@ describe('DFF calls over the server', () => {
     fs.cpSync(def.dir, copy, { recursive: true });
     const same = ok<PackInfo>(await ws.call('pack.inspect', { dir: copy }));
     expect(same).toMatchObject({ dir: copy, isDefault: false, classes: def.classes });
+    expect(def.actions).toEqual(['move_left', 'move_right', 'rotate_cw', 'rotate_ccw', 'approach', 'recede']);
     const original = fs.readFileSync(path.join(copy, 'manifest.json'), 'utf8');
     const manifest = JSON.parse(original);
+    const { action, ...withoutAction } = manifest;
+    fs.writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify(withoutAction));
+    expect(ok<PackInfo>(await ws.call('pack.inspect', { dir: copy })).actions).toBeNull();
+    fs.writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify({ ...manifest, action: { ...action, outputs: { logits: 'no_such_output' } } }));
+    const badAction = await ws.call('pack.inspect', { dir: copy });
+    expect(!badAction.ok && badAction.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/action\.onnx.*no_such_output/) });
     manifest.networks.flow.outputs.scale = 'not_a_tensor';
     fs.writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify(manifest));
     const bad = await ws.call('pack.inspect', { dir: copy });

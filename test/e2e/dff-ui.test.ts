@@ -85,6 +85,8 @@ describe.skipIf(missing)('Run DFF from the UI (browser mode)', () => {
     expect(await page().isDisabled('[data-testid="dff-start"]')).toBe(true);
     await page().click('[data-testid="dff-pack-default"]');
     await expect.poll(() => page().textContent('[data-testid="dff-dialog"]')).toContain('disc, square, triangle, star, ring, cross');
+    expect(await page().textContent('[data-testid="dff-dialog"]')).toContain('actions: move_left, move_right, rotate_cw');
+    await shot('dialog');
     expect(await page().inputValue('[data-testid="dff-k"]')).toBe('10');
     await page().fill('[data-testid="dff-k"]', '5');
     await page().fill('[data-testid="dff-to"]', '30');

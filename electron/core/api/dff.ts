@@ -14,6 +14,7 @@ import { appRoot } from '../app-paths';
 import { resumeRun, startRun, type RunHandle } from '../dff/engine';
 import type { RunMode, RunOutcome, RunProgress } from '../dff/types';
 import { AppError } from '../errors';
+import { loadActionModel } from '../models/action-model';
 import { loadPack, readManifest } from '../models/load-pack';
 import type { ProjectStore } from '../store';
 import type { TaskProgress, TaskRunner } from './tasks';
@@ -85,6 +86,12 @@ export async function inspectPack(dir?: string): Promise<PackInfo> {
   const pack = await loadPack(packDir);
   await pack.release();
   const m = pack.manifest;
+  let actions: string[] | null = null;
+  if (m.action) {
+    const model = await loadActionModel(packDir); // the action model is checked like the DFF networks
+    await model.release();
+    actions = model.spec.classes.slice(1).map((c) => c.name); // classes[0] is "none"
+  }
   return {
     dir: packDir,
     name: m.name,
@@ -94,6 +101,7 @@ export async function inspectPack(dir?: string): Promise<PackInfo> {
     inputWidth: m.input.width,
     inputHeight: m.input.height,
     classes: m.classes.map((c) => c.name),
+    actions,
     isDefault: packDir === path.resolve(defaultPackDir()),
   };
 }

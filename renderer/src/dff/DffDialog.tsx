@@ -33,7 +33,7 @@ export function DffDialog(props: { video: VideoInfo; task: DffTask; onClose: () 
 
   return (
     <Dialog title={`Run DFF on ${video.name}`} testId="dff-dialog" onClose={props.onClose} footer={<DffFooter task={task} canRun={!running && valid} onRun={runNow} onClose={props.onClose} />}>
-      <Field label="Model pack" hint={pack.info ? `${pack.info.name} ${pack.info.version} · ${pack.info.inputWidth}×${pack.info.inputHeight} · ${pack.info.classes.join(', ')}` : 'checking…'}>
+      <Field label="Model pack" hint={pack.info ? `${pack.info.name} ${pack.info.version} · ${pack.info.inputWidth}×${pack.info.inputHeight} · ${pack.info.classes.join(', ')}${pack.info.actions ? ` · actions: ${pack.info.actions.join(', ')}` : ''}` : 'checking…'}>
         <input
           className="path"
           placeholder="the bundled default pack"
