@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
 import { ACTION_CLASS_NAMES, actionVideoSeed, balanceByClass, labelWindows, renderActionVideo, toFloat16 } from './action-clips';
-import { integerOption } from './cli';
+import { integerOption, runCli } from './cli';
 import { DIFFICULTIES, type Difficulty } from './params';
 
 export const ACTION_DATASET_FORMAT = 'dff-actions/1';
@@ -120,27 +120,10 @@ export function writeActionDataset(o: ActionDatasetOptions, log: (line: string) 
   return index.counts;
 }
 
-function main(): number {
-  let options: ActionDatasetOptions | 'help';
-  try {
-    options = parseActionCli(process.argv.slice(2));
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (options === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
+function writeWithLog(options: ActionDatasetOptions): void {
   const started = performance.now();
-  try {
-    const counts = writeActionDataset(options, (line) => console.log(line));
-    console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s -> ${options.out}/index.json; windows per class ${JSON.stringify(counts)}`);
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}`);
-    return 1;
-  }
-  return 0;
+  const counts = writeActionDataset(options, (line) => console.log(line));
+  console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s -> ${options.out}/index.json; windows per class ${JSON.stringify(counts)}`);
 }
 
-if (process.argv[1]?.endsWith('/world/action-clips-cli.ts')) process.exitCode = main();
+if (process.argv[1]?.endsWith('/world/action-clips-cli.ts')) process.exitCode = await runCli(USAGE, parseActionCli, writeWithLog);

@@ -23,6 +23,31 @@ export function integerOption(name: string, raw: string | undefined, fallback?: 
   return value;
 }
 
+/**
+ * A world CLI's entry: a bad option prints its message and the usage (exit 2), --help the usage (exit 0), a
+ * failing run its message (exit 1).
+ */
+export async function runCli<T>(usage: string, parse: (argv: string[]) => T | 'help', run: (options: T) => unknown): Promise<number> {
+  let options: T | 'help';
+  try {
+    options = parse(process.argv.slice(2));
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}\n${usage}`);
+    return 2;
+  }
+  if (options === 'help') {
+    console.log(usage);
+    return 0;
+  }
+  try {
+    await run(options);
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}`);
+    return 1;
+  }
+  return 0;
+}
+
 export function parseCli(argv: string[]): DatasetOptions | 'help' {
   const { values } = parseArgs({
     args: argv,
@@ -63,47 +88,29 @@ export function parseCli(argv: string[]): DatasetOptions | 'help' {
   };
 }
 
-async function main(): Promise<number> {
-  let options: DatasetOptions | 'help';
-  try {
-    options = parseCli(process.argv.slice(2));
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (options === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
-  const o = options;
+async function writeWithProgress(o: DatasetOptions): Promise<void> {
   const started = performance.now();
   let clipStarted = started;
   const seconds = (ms: number) => (ms / 1000).toFixed(1);
   console.log(
     `writing ${o.clips} clip(s) x ${o.frames} frames at ${o.width}x${o.height} (seed ${o.seed}, ${o.difficulty ?? 'normal'}, flow scale ${o.flowScale}) to ${o.out}`,
   );
-  try {
-    await writeDataset(o, ({ clip, clips, frame, frames }) => {
-      if (frames > 100 && (frame + 1) % 100 === 0 && frame + 1 < frames) {
-        console.log(`  clip ${clip + 1}/${clips}: frame ${frame + 1}/${frames}`);
-      }
-      if (frame + 1 < frames) return;
-      const now = performance.now();
-      const elapsed = now - started;
-      const eta = (elapsed / (clip + 1)) * (clips - clip - 1);
-      console.log(
-        `clip ${clip + 1}/${clips} done in ${seconds(now - clipStarted)} s (${((frames * 1000) / (now - clipStarted)).toFixed(0)} frames/s); elapsed ${seconds(elapsed)} s, left ~${seconds(eta)} s`,
-      );
-      clipStarted = now;
-    });
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}`);
-    return 1;
-  }
+  await writeDataset(o, ({ clip, clips, frame, frames }) => {
+    if (frames > 100 && (frame + 1) % 100 === 0 && frame + 1 < frames) {
+      console.log(`  clip ${clip + 1}/${clips}: frame ${frame + 1}/${frames}`);
+    }
+    if (frame + 1 < frames) return;
+    const now = performance.now();
+    const elapsed = now - started;
+    const eta = (elapsed / (clip + 1)) * (clips - clip - 1);
+    console.log(
+      `clip ${clip + 1}/${clips} done in ${seconds(now - clipStarted)} s (${((frames * 1000) / (now - clipStarted)).toFixed(0)} frames/s); elapsed ${seconds(elapsed)} s, left ~${seconds(eta)} s`,
+    );
+    clipStarted = now;
+  });
   console.log(`done: ${o.clips * o.frames} frames in ${seconds(performance.now() - started)} s -> ${o.out}/dataset.json`);
-  return 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/world/cli.ts')) {
-  process.exitCode = await main();
+  process.exitCode = await runCli(USAGE, parseCli, writeWithProgress);
 }
