@@ -7,7 +7,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type * as ort from 'onnxruntime-node';
 import { DffRunner } from '../../electron/core/models/dff-runner';
 import { loadPack } from '../../electron/core/models/load-pack';
 import { frameToTensor } from '../../electron/core/models/preprocess';
@@ -32,11 +31,11 @@ const runner = new DffRunner(pack);
 const k = pack.manifest.keyInterval;
 const times: Record<string, number[]> = { feature: [], task: [], flow: [], warp: [], taskNonKey: [], keyFrame: [], nonKeyFrame: [] };
 const f = pack.manifest.networks;
-const clock = async (part: string, call: () => Promise<unknown>, keep: boolean) => {
+const clock = async <T>(part: string, call: () => Promise<T>, keep: boolean): Promise<T> => {
   const t0 = performance.now();
   const out = await call();
   if (keep) times[part]!.push(performance.now() - t0);
-  return out as Record<string, ort.Tensor>;
+  return out;
 };
 for (let r = 0; r < rounds + 3; r++) {
   const keep = r >= 3; // warm-up
@@ -52,7 +51,7 @@ for (let r = 0; r < rounds + 3; r++) {
     }), keep);
     await clock('taskNonKey', () => pack.sessions.task.run({ [f.task.inputs.features]: wo[f.warp.outputs.warped]! }), keep);
   }
-  const key = await clock('keyFrame', () => runner.keyFrame(keyImage), keep) as unknown as Awaited<ReturnType<DffRunner['keyFrame']>>;
+  const key = await clock('keyFrame', () => runner.keyFrame(keyImage), keep);
   for (let i = 1; i < k; i++) await clock('nonKeyFrame', () => runner.nonKeyFrame(key, images[2 + (i % 10)]!), keep);
 }
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;

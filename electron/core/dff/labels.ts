@@ -6,7 +6,7 @@
  * - the frame's score: mean top-class probability of the segmentation, else the mean box score.
  */
 import { countsToString, type CocoRle } from '../masks/rle';
-import { decodeCenterNet, decodeSegmentation, transposeMaps } from '../models/decode';
+import { classPerCell, decodeCenterNet, decodeSegmentation, transposeMaps } from '../models/decode';
 import type { PackManifest } from '../models/manifest';
 import { segmentationConfidence } from './frame-signals';
 import type { HeadOutputs, PackBox, PackMask } from './types';
@@ -37,9 +37,12 @@ export function labelFrame(outputs: HeadOutputs, manifest: PackManifest, video: 
     if (boxes.length) score = boxes.reduce((s, b) => s + b.score, 0) / boxes.length;
   }
   if (heads.segmentation && outputs.segmentation) {
-    const conf = segmentationConfidence(outputs.segmentation);
-    // decoded from the transposed logits: the class map comes out column-major, COCO RLE's order
-    const columns = decodeSegmentation(transposeMaps(outputs.segmentation), video.height, video.width);
+    // the transposed logits: the class map comes out column-major, COCO RLE's order (the confidence, a mean
+    // over cells, does not care); one argmax per cell serves both
+    const logits = transposeMaps(outputs.segmentation);
+    const cells = classPerCell(logits);
+    const conf = segmentationConfidence(logits, cells);
+    const columns = decodeSegmentation(logits, video.height, video.width, cells);
     masks = [...classMapToRles(columns, video.height, video.width)]
       .filter(([classId]) => classId !== heads.segmentation!.backgroundId)
       .map(([classId, mask]) => ({ classId, mask, score: conf.perClass[classId] ?? conf.mean }));
