@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from classical_flow import lucas_kanade
-from nets import DET_STRIDE, FEATURE_STRIDE, count_macs, upsample_seg, warp
+from nets import DET_STRIDE, FEATURE_STRIDE, TaskNet, count_macs, upsample_seg, warp
 from targets import EVAL_MIN_AREA, EVAL_MIN_VISIBLE
 from train import build, normalize
 from world_data import load_dataset, read_flo
@@ -32,8 +32,9 @@ SUBSET_CLIPS = 4
 
 
 def load_nets(work, checkpoint, num_classes):
-    feat, flow, task = build(num_classes)
+    feat, flow, _ = build(num_classes)
     state = torch.load(os.path.join(work, f'{checkpoint}.pt'))
+    task = TaskNet(num_classes, context=any(k.startswith('context.') for k in state['task']))
     feat.load_state_dict(state['feature'])
     flow.load_state_dict(state['flow'])
     task.load_state_dict(state['task'])

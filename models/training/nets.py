@@ -156,10 +156,17 @@ class TaskNet(nn.Module):
     size (w, h in input pixels / DET_STRIDE, log-space), offset (sub-cell centre, 0..1).
     """
 
-    def __init__(self, num_classes, feature_channels=FEATURE_CHANNELS, hidden=64):
+    def __init__(self, num_classes, feature_channels=FEATURE_CHANNELS, hidden=64, context=False):
         super().__init__()
         self.num_classes = num_classes  # object classes, background excluded
         self.reduce = nn.Sequential(nn.Conv2d(feature_channels, hidden, 1), nn.ReLU(inplace=True))
+        # context (the head stage): two 3x3 convs added to the 1x1 path, the last one zero-initialised so that
+        # the head starts as the plain one; lets each output sub-cell see its neighbours (sharper boundaries)
+        self.context = nn.Sequential(nn.Conv2d(hidden, hidden, 3, 1, 1), nn.ReLU(inplace=True),
+                                     nn.Conv2d(hidden, hidden, 3, 1, 1)) if context else None
+        if context:
+            nn.init.zeros_(self.context[2].weight)
+            nn.init.zeros_(self.context[2].bias)
         self.seg = nn.Conv2d(hidden, (num_classes + 1) * SEG_SHUFFLE * SEG_SHUFFLE, 1)
         self.det = nn.Conv2d(hidden, (num_classes + 4) * 4, 1)
         nn.init.constant_(self.det.bias, 0.0)
@@ -169,6 +176,8 @@ class TaskNet(nn.Module):
 
     def forward(self, features):
         h = self.reduce(features)
+        if self.context is not None:
+            h = F.relu(h + self.context(h))
         seg = F.pixel_shuffle(self.seg(h), SEG_SHUFFLE)
         det = F.pixel_shuffle(self.det(h), 2)
         c = self.num_classes

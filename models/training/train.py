@@ -5,8 +5,14 @@
   dff       all networks end to end on pairs (I_k, I_i), 0 <= i-k <= 9, task loss on frame i only
             (plus the flow's end-point error as an auxiliary term, so the flow stays a real flow that the
             app can show and carry labels along)
+  head      DFF again with the feature network frozen (its features computed once): the task head, now with a
+            3x3 context path (TaskNet(context=True), starting as the dff stage's head), and the flow network.
+            Each batch: a quarter frames on their own features (key frames), half warped from ref(i) = i - d
+            (d in 0..9, with the flow's end-point error as in dff), a quarter warped from a key after the frame
+            (i + d, d in 1..5; the app keys each segment on its middle frame). Without the feature network's
+            forward and backward an iteration costs a fraction of a dff one.
 
-usage: train.py --data DIR --work DIR --stage perframe|flow|dff --iters N [--batch B] [--seed S]
+usage: train.py --data DIR --work DIR --stage perframe|flow|dff|head --iters N [--batch B] [--seed S]
 """
 import argparse
 import json
@@ -39,6 +45,8 @@ class Tensors:
         det = [detection_targets(b, self.num_classes, ds.height, ds.width) for c in ds.clips for b in c.boxes]
         self.heat, self.size, self.offset, self.mask = (torch.from_numpy(np.stack(x)) for x in zip(*det))
         self.count = len(self.frames)
+        self.clip_last = torch.from_numpy(np.concatenate([np.full(len(c.frames), o + len(c.frames) - 1)
+                                                          for c, o in zip(ds.clips, offsets)]))
 
     def images(self, idx):
         x = self.frames[idx].permute(0, 3, 1, 2).float()
@@ -53,6 +61,19 @@ def normalize(x):
     mean = torch.tensor(MEAN).view(1, 3, 1, 1)
     std = torch.tensor(STD).view(1, 3, 1, 1)
     return (x - mean) / std
+
+
+def frozen_features(data, feat, chunk=32):
+    """Every frame's features, (frames, C, h, w), computed once by the frozen feature network."""
+    with torch.no_grad():
+        return torch.cat([feat(data.images(torch.arange(s, min(s + chunk, data.count))))
+                          for s in range(0, data.count, chunk)])
+
+
+def keys_after(data, idx, rng):
+    """A key 1..5 frames after each frame of idx, within its clip; ref(i) where the clip ends first."""
+    after = idx + torch.from_numpy(rng.integers(1, 6, len(idx)))
+    return torch.where(after <= data.clip_last[idx], after, data.refs[idx])
 
 
 def build(num_classes):
@@ -76,7 +97,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', required=True)
     ap.add_argument('--work', required=True)
-    ap.add_argument('--stage', required=True, choices=['perframe', 'flow', 'dff'])
+    ap.add_argument('--stage', required=True, choices=['perframe', 'flow', 'dff', 'head'])
     ap.add_argument('--iters', type=int, required=True)
     ap.add_argument('--minutes', type=float, default=None,
                     help='wall-time cap: the schedule runs on whichever of iterations or time is further along')
@@ -95,11 +116,17 @@ def main():
     print(json.dumps({'loaded': data.count, 'clips': len(ds.clips), 'seconds': round(time.time() - t0, 1)}), flush=True)
 
     feat, flow, task = build(data.num_classes)
+    if args.stage == 'head':
+        task = TaskNet(data.num_classes, context=True)
     ckpt_path = os.path.join(args.work, f'{args.stage}.pt')
-    prev = {'perframe': None, 'flow': None, 'dff': ['perframe', 'flow']}[args.stage]
+    prev = {'perframe': None, 'flow': None, 'dff': ['perframe', 'flow'], 'head': ['dff']}[args.stage]
     for name in prev or []:
         state = torch.load(os.path.join(args.work, f'{name}.pt'))
-        if name == 'perframe':
+        if name == 'dff':
+            feat.load_state_dict(state['feature'])
+            flow.load_state_dict(state['flow'])
+            task.load_state_dict(state['task'], strict=False)  # the context path is new
+        elif name == 'perframe':
             feat.load_state_dict(state['feature'])
             task.load_state_dict(state['task'])
         else:
@@ -109,6 +136,9 @@ def main():
         params = [{'params': list(feat.parameters()) + list(task.parameters()), 'lr': args.lr or 2e-3}]
     elif args.stage == 'flow':
         params = [{'params': list(flow.parameters()), 'lr': args.lr or 2e-3}]
+    elif args.stage == 'head':
+        base = args.lr or 1e-3
+        params = [{'params': list(task.parameters()), 'lr': base}, {'params': list(flow.parameters()), 'lr': base * 0.2}]
     else:
         base = args.lr or 5e-4
         params = [{'params': list(feat.parameters()), 'lr': base * 0.5},
@@ -129,6 +159,10 @@ def main():
 
     rng = np.random.default_rng([args.seed, start])  # a resumed run draws fresh batches
     feat.train(), flow.train(), task.train()
+    if args.stage == 'head':
+        feat.eval()
+        own = frozen_features(data, feat)
+        print(json.dumps({'features': list(own.shape), 'seconds': round(time.time() - t0, 1)}), flush=True)
     t_train = time.time()
     budget = args.minutes * 60 if args.minutes else None
     done_before = state['seconds'] if start else 0.0  # training seconds spent before a resume
@@ -144,6 +178,16 @@ def main():
         logs = {}
         if args.stage == 'perframe':
             loss, logs = task_loss(task(feat(data.images(idx))), data.task_batch(idx))
+        elif args.stage == 'head':
+            q = args.batch // 4
+            fwd, back = idx[q:3 * q], idx[3 * q:]
+            keys = torch.cat([data.refs[fwd], keys_after(data, back, rng)])
+            pred, scale = flow(data.images(keys), data.images(idx[q:]))
+            features = torch.cat([own[idx[:q]], warp(own[keys], pred, scale)])
+            loss, logs = task_loss(task(features), data.task_batch(idx))
+            l_flow = epe(pred[:2 * q], data.flow[fwd])  # ground-truth flow exists to ref(i) only
+            loss = loss + l_flow
+            logs['epe_cells'] = l_flow.item()
         elif args.stage == 'flow':
             keys = data.refs[idx]
             pred, _scale = flow(data.images(keys), data.images(idx))

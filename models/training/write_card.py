@@ -30,7 +30,7 @@ def main():
     ap.add_argument('--out', required=True)
     args = ap.parse_args()
     rec = load(os.path.join(args.run, 'record.json'), {})
-    ev = load(os.path.join(args.run, 'eval-dff.json'))
+    ev = load(os.path.join(args.run, 'eval.json'))
     costs = load(os.path.join(args.run, 'costs.json'))
     manifest = load(os.path.join(os.path.dirname(args.out), 'manifest.json'))
     started = load(os.path.join(args.run, 'started'))
@@ -91,7 +91,7 @@ def main():
     L.append(f"| feature | feature.onnx | {sizes['feature.onnx'] / 2**20:.2f} | {macs['feature'] / 1e6:.0f} | ResNet-style, 3 stride-2 stages of basic blocks + a dilated block, output stride 16, {manifest['feature']['channels']} channels |")
     L.append(f"| flow | flow.onnx | {sizes['flow.onnx'] / 2**20:.2f} | {macs['flow'] / 1e6:.1f} | FlowNet-S style on the half-resolution pair (halving in the graph; the first conv applied per image and summed, no full-resolution concat), flow in feature cells + per-channel scale field (initialised to exactly 1) |")
     L.append(f"| warp | warp.onnx | {sizes['warp.onnx'] / 2**20:.3f} | - | bilinear warp, the values of GridSample (align_corners=False, border padding), computed as one MatMul with a 4-tap interpolation matrix (onnxruntime's CPU GridSample was 0.4-0.7 ms of a ~1.7 ms non-key frame); x scale |")
-    L.append(f"| task | task.onnx | {sizes['task.onnx'] / 2**20:.2f} | {macs['task'] / 1e6:.1f} | 1x1 conv; segmentation logits pixel-shuffled to stride 4; CenterNet heatmap/size/offset at stride 8 |")
+    L.append(f"| task | task.onnx | {sizes['task.onnx'] / 2**20:.2f} | {macs['task'] / 1e6:.1f} | 1x1 conv + a residual path of two 3x3 convs (context); segmentation logits pixel-shuffled to stride 4; CenterNet heatmap/size/offset at stride 8 |")
     L.append(f"\nTotal size {sum(sizes.values()) / 2**20:.1f} MB. Input {manifest['input']['width']}x{manifest['input']['height']} RGB, "
              f"mean {manifest['input']['mean']}, std {manifest['input']['std']} on 0..255. ONNX opset 16.\n")
     L.append('Classes: ' + ', '.join(f"{c['id']} {c['name']}" for c in classes) + ' (0 = background).\n')
@@ -102,7 +102,8 @@ def main():
              'H.264 video.mp4 (what the app sees), not from lossless PNGs.')
     for stage, what in (('perframe', 'per-frame: feature + task networks, segmentation cross-entropy + soft Dice, CenterNet focal/size/offset losses'),
                         ('flow', 'flow pre-training on ground-truth flow (ref(i) -> i pairs, end-point error at stride 16)'),
-                        ('dff', 'DFF end to end on (I_k, I_i) pairs, k = ref(i) = i - d, d uniform in 0..9; task loss on frame i only, plus the flow end-point error as an auxiliary term (weight 1) so the flow stays a real flow for the app')):
+                        ('dff', 'DFF end to end on (I_k, I_i) pairs, k = ref(i) = i - d, d uniform in 0..9; task loss on frame i only, plus the flow end-point error as an auxiliary term (weight 1) so the flow stays a real flow for the app'),
+                        ('head', 'DFF again with the feature network frozen and its features computed once: the flow network and the task head, the head with a new 3x3 context path (starting as the dff stage\'s head); each batch a quarter frames on their own features, half warped from ref(i) = i - d (d in 0..9, plus the flow end-point error as in dff), a quarter warped from a key after the frame (i + d, d in 1..5)')):
         r = rec.get(stage)
         if r:
             L.append(f"- Stage {stage} ({what}): {r['iters']} iterations of batch {r['batch']} (cap {r['minutesCap']} min), "
