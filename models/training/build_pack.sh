@@ -18,7 +18,7 @@ FRAMES=${FRAMES:-40}
 PERFRAME_MIN=${PERFRAME_MIN:-48}
 FLOW_MIN=${FLOW_MIN:-4}
 DFF_MIN=${DFF_MIN:-25}
-HEAD_MIN=${HEAD_MIN:-25}
+HEAD_MIN=${HEAD_MIN:-50}
 if [ -z "${FFMPEG:-}" ]; then
   if [ -x /usr/bin/ffmpeg ]; then FFMPEG=/usr/bin/ffmpeg; else FFMPEG=$(pwd)/node_modules/@ffmpeg-installer/linux-x64/ffmpeg; fi
 fi
