@@ -9,10 +9,15 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resumableRuns, resumeRun, startRun, type RunCallbacks } from '../../electron/core/dff/engine';
 import { frameStats } from '../../electron/core/dff/frame-stats';
-import { hashPack } from '../../electron/core/dff/pack-session';
+import { readFrames } from '../../electron/core/dff/frame-reader';
+import { labelFrame } from '../../electron/core/dff/labels';
+import { hashPack, openPack } from '../../electron/core/dff/pack-session';
 import type { RunOutcome, RunProgress, RunRequest } from '../../electron/core/dff/types';
+import { DffRunner } from '../../electron/core/models/dff-runner';
 import { readManifest } from '../../electron/core/models/load-pack';
-import type { ProjectStore } from '../../electron/core/store';
+import { frameToTensor } from '../../electron/core/models/preprocess';
+import type { Annotation, ProjectStore } from '../../electron/core/store';
+import { openFrameSource } from '../../electron/core/video';
 import { ffmpeg } from '../support/videos';
 import { agreement, havePack, noPackReason, packDir, paintMasks, projectWith, semanticTruth, tempDir, worldClip } from './helpers';
 
@@ -129,6 +134,31 @@ describe.skipIf(!havePack)('DFF engine', () => {
     expect(mean(nonKey)).toBeGreaterThan(0.9);
     expect(Math.min(...nonKey)).toBeGreaterThan(0.8);
     expect(mean(nonKey)).toBeLessThan(1); // propagated frames really are propagated, not recomputed
+  });
+
+  it('labels every frame exactly as DFF with middle keys defines it (no input tensor reused too early)', async () => {
+    const { store, videoId } = await dffReference();
+    const { pack } = await openPack(packDir, ['cpu'], 1); // the run's session options
+    const source = await openFrameSource(clip.video, { cacheBytes: 0 });
+    try {
+      const images = [];
+      for await (const r of readFrames(source, 0, FRAMES, { width: W, height: H })) {
+        if ('error' in r) throw new Error(r.error);
+        images.push(frameToTensor(r.rgb, W, H, pack.manifest.input));
+      }
+      const outputs = await new DffRunner(pack).runSequence(images, 10, 'middle');
+      const classIds = new Map(store.listClasses().map((c) => [c.name.toLowerCase(), c.id]));
+      const projectId = (c: number) => classIds.get(pack.manifest.classes.find((k) => k.id === c)!.name.toLowerCase())!;
+      for (let i = 0; i < FRAMES; i++) {
+        const plain = Object.fromEntries(Object.entries(outputs[i]!).map(([k, t]) => [k, { data: t.data as Float32Array, dims: t.dims }]));
+        const { masks } = labelFrame(plain, pack.manifest, { width: W, height: H });
+        const expected = paintMasks(masks.map((m) => ({ classId: projectId(m.classId), mask: m.mask }) as Annotation), H, W);
+        expect(agreement(paintMasks(store.listAnnotations(videoId, i), H, W), expected), `frame ${i}`).toBe(1);
+      }
+    } finally {
+      await source.close();
+      await pack.release();
+    }
   });
 
   it('never touches a frame a person edited or verified, and reports it', async () => {

@@ -39,6 +39,28 @@ describe('segmentationConfidence', () => {
     expect(c.perClass[1]).toBeCloseTo(0.6, 6);
     expect(c.perClass[2]).toBeUndefined();
   });
+
+  it('matches softmax with Math.exp on varied logits (its exp is a table and a cubic)', () => {
+    const [C, cells] = [7, 2000];
+    const data = new Float32Array(C * cells);
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < data.length; i++) data[i] = (random() - 0.5) * (i % 3 === 0 ? 60 : 8); // gaps from ~0 to beyond 24
+    const c = segmentationConfidence(new ort.Tensor('float32', data, [1, C, 1, cells]));
+    let total = 0;
+    const sum = new Float64Array(C);
+    const count = new Float64Array(C);
+    for (let p = 0; p < cells; p++) {
+      const logits = Array.from({ length: C }, (_, k) => data[k * cells + p]!);
+      const best = logits.indexOf(Math.max(...logits));
+      const prob = 1 / logits.reduce((z, l) => z + Math.exp(l - logits[best]!), 0);
+      total += prob;
+      sum[best] += prob;
+      count[best]++;
+    }
+    expect(c.mean).toBeCloseTo(total / cells, 6);
+    for (let k = 0; k < C; k++) expect(c.perClass[k]).toBeCloseTo(sum[k]! / count[k]!, 6);
+  });
 });
 
 /** The definition: every pixel's logits resized bilinearly (half-pixel centres), then argmax. */

@@ -8,7 +8,7 @@
  */
 import type * as ort from 'onnxruntime-node';
 import type { DffRunner, KeyFrame, TaskOutputs } from '../models/dff-runner';
-import { frameToTensor } from '../models/preprocess';
+import { frameToTensor, InputBuffers } from '../models/preprocess';
 import { KEY_FRAME_SUMMARY, summariseFlow, type FlowSummary } from './frame-signals';
 import type { ReadResult } from './frame-reader';
 import type { KeyPlan, Segment } from './schedule';
@@ -40,6 +40,7 @@ export async function* dffLoop(
   let segment: Segment | null = null;
   let key: Key | null = null;
   let waiting: Waiting[] = []; // frames of this segment before its key, to be written
+  const buffers = new InputBuffers(3 * input.width * input.height);
   let t = performance.now();
   const lap = (part: keyof CostSplit) => {
     const now = performance.now();
@@ -57,6 +58,7 @@ export async function* dffLoop(
   const propagate = async (frameIdx: number, image: ort.Tensor, ms: number): Promise<LoopEvent> => {
     const frameStart = performance.now();
     const { flow, scale } = await runner.flow(key!, image);
+    buffers.give(image); // read only by the flow network
     lap('flow');
     const warped = await runner.warp(key!, flow, scale);
     lap('warp');
@@ -96,6 +98,7 @@ export async function* dffLoop(
     if (!segment || i >= segment.end) {
       yield* closeSegment();
       segment = plan.segmentAt(i);
+      if (key) buffers.give((key as Key).image);
       key = null;
     }
     const written = i >= start;
@@ -107,7 +110,7 @@ export async function* dffLoop(
     }
     if (!written && (key || i < segment.key)) continue; // before the resume point and not the key
     const frameStart = performance.now();
-    const image = frameToTensor(r.rgb, input.width, input.height, input);
+    const image = frameToTensor(r.rgb, input.width, input.height, input, buffers.take());
     lap('decode');
     if (key) {
       yield await propagate(i, image, performance.now() - frameStart);

@@ -54,7 +54,7 @@ export function segmentationConfidence(logits: MapTensor, cellClass = classPerCe
     const best = cellClass[p]!;
     const max = d[best * plane + p]!;
     let z = 0;
-    for (let c = 0, o = p; c < C; c++, o += plane) z += Math.exp(d[o]! - max);
+    for (let c = 0, o = p; c < C; c++, o += plane) z += expOfMinus(max - d[o]!);
     const prob = 1 / z;
     sum[best] += prob;
     count[best]! += 1;
@@ -62,3 +62,17 @@ export function segmentationConfidence(logits: MapTensor, cellClass = classPerCe
   }
   return { mean: total / plane, perClass: Array.from(sum, (s, c) => (count[c] ? s / count[c]! : undefined)) };
 }
+
+/**
+ * e^-x for x >= 0, to ~1e-7 relative: e^-(k/32) from a table times a cubic for the rest (x - k/32 < 1/32).
+ * Math.exp cost the labelling thread ~0.3 ms a frame here (7 classes × 3 840 logit cells); this ~0.05.
+ */
+function expOfMinus(x: number): number {
+  if (!(x < EXP_TABLE_END)) return x >= EXP_TABLE_END ? 0 : Math.exp(-x); // below e^-24 adds nothing to a softmax sum ≥ 1; NaN stays NaN
+  const k = (x * EXP_STEPS) | 0;
+  const r = x - k / EXP_STEPS;
+  return EXP_TABLE[k]! * (1 - r * (1 - r * (0.5 - r / 6)));
+}
+const EXP_STEPS = 32;
+const EXP_TABLE_END = 24;
+const EXP_TABLE = Float64Array.from({ length: EXP_TABLE_END * EXP_STEPS + 1 }, (_, k) => Math.exp(-k / EXP_STEPS));

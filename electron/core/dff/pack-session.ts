@@ -2,10 +2,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type * as ort from 'onnxruntime-node';
 import { AppError } from '../errors';
 import { loadPack, type LoadedPack } from '../models/load-pack';
 import { NETWORK_NAMES, type PackManifest } from '../models/manifest';
+import { runSessionOptions } from '../models/session-options';
 import { quietProviderLogs } from './providers';
 import type { ProviderFailure } from './types';
 
@@ -23,12 +23,7 @@ export async function openPack(dir: string, providers: string[], threads: number
   if (providers.length === 0) throw new AppError('INVALID_INPUT', 'no execution provider to run the model pack on');
   const providerFailures: ProviderFailure[] = [];
   for (const [n, provider] of providers.entries()) {
-    const sessionOptions: ort.InferenceSession.SessionOptions = {
-      executionProviders: [provider],
-      graphOptimizationLevel: 'all',
-      interOpNumThreads: 1,
-      ...(threads ? { intraOpNumThreads: threads } : {}),
-    };
+    const sessionOptions = runSessionOptions(provider, threads);
     try {
       return { pack: await loadPack(dir, { sessionOptions }), provider, providerFailures };
     } catch (err) {

@@ -11,6 +11,7 @@ import { AppError } from '../errors';
 import { readManifest, MAX_OPSET } from './load-pack';
 import type { PackManifest } from './manifest';
 import { defaultOpset } from './onnx-opset';
+import { runSessionOptions } from './session-options';
 
 export type ActionSpec = NonNullable<PackManifest['action']>;
 
@@ -117,12 +118,7 @@ export async function loadActionModel(dir: string, options: LoadActionOptions = 
   for (const [n, provider] of providers.entries()) {
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(bytes, {
-        executionProviders: [provider],
-        graphOptimizationLevel: 'all',
-        interOpNumThreads: 1,
-        ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
-      });
+      session = await ort.InferenceSession.create(bytes, runSessionOptions(provider, options.threads));
     } catch (err) {
       const error = `${spec.file}: onnxruntime cannot load it on '${provider}': ${(err as Error).message}`;
       if (n === providers.length - 1) throw new AppError('INVALID_INPUT', error, { file, providerFailures });

@@ -7,25 +7,31 @@ import type { PackManifest } from './manifest';
  * `rgb` is width*height*3 bytes, row-major. Frames of another size are resampled bilinearly to the input
  * size (pixel centres aligned, no antialiasing: give packs frames near their input size for best results).
  */
-export function frameToTensor(rgb: Uint8Array, width: number, height: number, input: PackManifest['input']): ort.Tensor {
+export function frameToTensor(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  input: PackManifest['input'],
+  into?: Float32Array,
+): ort.Tensor {
   if (rgb.length !== width * height * 3) {
     throw new AppError('INVALID_INPUT', `frame buffer holds ${rgb.length} bytes, a ${width}x${height} RGB24 frame needs ${width * height * 3}`);
   }
   const W = input.width;
   const H = input.height;
   const plane = W * H;
-  const out = new Float32Array(3 * plane);
+  if (into && into.length !== 3 * plane) {
+    throw new AppError('INVALID_INPUT', `tensor buffer holds ${into.length} values, a ${W}x${H} input needs ${3 * plane}`);
+  }
+  const out = into ?? new Float32Array(3 * plane);
   const order = input.channelOrder === 'RGB' ? [0, 1, 2] : [2, 1, 0];
   const k = input.valueScale === 255 ? 1 : 1 / 255;
   const scale = order.map((src, c) => ({ src, c, mul: k / input.std[c]!, sub: input.mean[c]! / input.std[c]! }));
   if (width === W && height === H) {
-    // one table of 256 normalised values per channel: the per-pixel work is three lookups
-    const [l0, l1, l2] = scale.map((s) => Float32Array.from({ length: 256 }, (_, v) => v * s.mul - s.sub)) as [Float32Array, Float32Array, Float32Array];
-    const [s0, s1, s2] = scale.map((s) => s.src) as [number, number, number];
-    for (let p = 0, q = 0; p < plane; p++, q += 3) {
-      out[p] = l0[rgb[q + s0]!]!;
-      out[plane + p] = l1[rgb[q + s1]!]!;
-      out[2 * plane + p] = l2[rgb[q + s2]!]!;
+    // one table of 256 normalised values per channel: the per-pixel work is a lookup, one plane at a time
+    for (const s of scale) {
+      const table = Float32Array.from({ length: 256 }, (_, v) => v * s.mul - s.sub);
+      for (let p = 0, q = s.src, o = s.c * plane; p < plane; p++, q += 3) out[o + p] = table[rgb[q]!]!;
     }
   } else {
     const sx = width / W;
@@ -53,4 +59,25 @@ export function frameToTensor(rgb: Uint8Array, width: number, height: number, in
     }
   }
   return new ort.Tensor('float32', out, [1, 3, H, W]);
+}
+
+/**
+ * Input tensor buffers to fill again: a run makes a 0.7 MB tensor per frame (320×192), and allocating and
+ * collecting them cost more than filling them. Give a buffer back only when no network will read it again.
+ */
+export class InputBuffers {
+  private readonly free: Float32Array[] = [];
+  constructor(
+    readonly length: number,
+    private readonly keep = 32,
+  ) {}
+
+  take(): Float32Array {
+    return this.free.pop() ?? new Float32Array(this.length);
+  }
+
+  give(tensor: ort.Tensor): void {
+    const data = tensor.data as Float32Array;
+    if (data.length === this.length && this.free.length < this.keep && !this.free.includes(data)) this.free.push(data);
+  }
 }
