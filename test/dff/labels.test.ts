@@ -101,10 +101,15 @@ describe('decodeSegmentation', () => {
       return Math.sin((x + 3 * c) / 3) * Math.cos((y - 2 * c) / 2) * 4 + rand();
     });
     const logits = new ort.Tensor('float32', data, [1, C, h, w]);
-    for (const [W, H] of [[640, 360], [320, 192], [97, 61], [15, 9]] as const) {
-      const fast = decodeSegmentation({ data, dims: logits.dims }, W, H);
-      expect(new Set(fast).size).toBeGreaterThan(2);
-      expect(Buffer.from(fast).equals(Buffer.from(referenceClassMap(data, [C, h, w], W, H))), `${W}x${H}`).toBe(true);
+    // the same with class 2 over the top 4 rows of cells: whole rows of one class (repeated, not mixed)
+    const banded = data.map((v, i) => (i >= 2 * h * w && i < 2 * h * w + 4 * w ? v + 40 : v));
+    for (const d of [data, banded]) {
+      for (const [W, H] of [[640, 360], [320, 192], [97, 61], [15, 9]] as const) {
+        const fast = decodeSegmentation({ data: d, dims: logits.dims }, W, H);
+        expect(new Set(fast).size).toBeGreaterThan(2);
+        expect(Buffer.from(fast).equals(Buffer.from(referenceClassMap(d, [C, h, w], W, H))), `${W}x${H}`).toBe(true);
+        if (d === banded) expect(fast.subarray(0, W * Math.floor(H / 4)).every((c) => c === 2), `${W}x${H} top band`).toBe(true);
+      }
     }
   });
 });

@@ -55,23 +55,40 @@ export function decodeSegmentation(logits: MapTensor, width: number, height: num
   runs.push(width);
   const out = new Uint8Array(width * height);
   const candidates = new Int32Array(C);
+  // per run of the current pair of source rows: the class of its four cells when they agree, else -1 (a border)
+  const runClass = new Int16Array(runs.length - 1);
+  let pairRows = -1;
+  let pairHasBorder = false;
   for (let y = 0; y < height; y++) {
     const r0 = ys.i0[y]! * w;
     const r1 = ys.i1[y]! * w;
     const wy = ys.frac[y]!;
     const row = y * width;
-    for (let r = 0; r + 1 < runs.length; r++) {
+    if (r0 * h + r1 !== pairRows) {
+      pairRows = r0 * h + r1;
+      pairHasBorder = false;
+      for (let r = 0; r < runClass.length; r++) {
+        const start = runs[r]!;
+        const c0 = cellClass[r0 + xs.i0[start]!]!;
+        const same = cellClass[r0 + xs.i1[start]!] === c0 && cellClass[r1 + xs.i0[start]!] === c0 && cellClass[r1 + xs.i1[start]!] === c0;
+        runClass[r] = same ? c0 : -1;
+        if (!same) pairHasBorder = true;
+      }
+    } else if (!pairHasBorder) {
+      out.copyWithin(row, row - width, row); // the same source rows and no border: the row above again
+      continue;
+    }
+    for (let r = 0; r < runClass.length; r++) {
       const start = runs[r]!;
       const end = runs[r + 1]!;
+      if (runClass[r]! >= 0) {
+        out.fill(runClass[r]!, row + start, row + end);
+        continue;
+      }
       const i00 = r0 + xs.i0[start]!;
       const i01 = r0 + xs.i1[start]!;
       const i10 = r1 + xs.i0[start]!;
       const i11 = r1 + xs.i1[start]!;
-      const c0 = cellClass[i00]!;
-      if (cellClass[i01] === c0 && cellClass[i10] === c0 && cellClass[i11] === c0) {
-        out.fill(c0, row + start, row + end);
-        continue;
-      }
       // a class border: interpolate the logits, of the classes that can win somewhere between the four cells
       // (a class whose largest corner logit is below another's smallest never wins under convex weights)
       let floor = -Infinity;
