@@ -98,7 +98,7 @@ export async function* dffLoop(
     if (!segment || i >= segment.end) {
       yield* closeSegment();
       segment = plan.segmentAt(i);
-      if (key) buffers.give((key as Key).image);
+      if (key) buffers.give((key as Key).image); // the segment's key image: read by no network from here
       key = null;
     }
     const written = i >= start;

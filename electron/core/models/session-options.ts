@@ -4,8 +4,8 @@ import type * as ort from 'onnxruntime-node';
 /**
  * One provider, full graph optimisation, `threads` intra-op threads (onnxruntime's default when null: one
  * per physical core). The intra-op pool does not spin between calls: spinning threads held the cores that
- * ffmpeg and the labelling thread need between the short calls of a DFF run (2 cores, 2 threads: DFF k=10
- * 116 → 270 fps, the per-frame baseline 56 → 104).
+ * ffmpeg and the labelling thread need between the short calls of a DFF run (2 cores, 2 threads, alternating
+ * runs on one 1 200-frame clip: DFF k=10 105 → 245 fps, the per-frame baseline 51 → 98; root README).
  */
 export function runSessionOptions(provider: string, threads?: number | null): ort.InferenceSession.SessionOptions {
   return {
