@@ -21,16 +21,8 @@ import type { ProjectStore } from '../../electron/core/store';
 import { createWorld } from '../../electron/core/world/world';
 import { VideoEncoder } from '../../electron/core/world/writer';
 import { packDir as defaultPack, paintMasks, projectWith, tempDir } from '../dff/helpers';
+import { clipList, FIRST_SEED, KINDS, renderClip, SPEEDS, type Kind } from './dff-clips';
 import { ffmpeg } from '../support/videos';
-
-/** The kinds of clip measured, as a real video's footage varies: steady motion, speed changes, cuts. */
-const KINDS = ['steady', 'changing speed', 'cuts'] as const;
-type Kind = (typeof KINDS)[number];
-/** Shot lengths of a clip with cuts, as fractions of its frames (no multiple of any k, so cuts fall inside segments). */
-const SHOTS = [0.2425, 0.2825, 0.215];
-
-/** How many world frames a clip of changing speed moves on per output frame, each for 25 frames. */
-const SPEEDS = [1, 1, 3, 1, 2, 1, 3, 1];
 
 const { values } = parseArgs({
   options: {
@@ -63,44 +55,23 @@ interface Clip {
   boxes: TruthBox[][];
 }
 
-/** Where each output frame of a clip of `kind` comes from: which world (seed) and which of its frames. */
-function clipFrames(kind: Kind, seed: number, frames: number): { seed: number; t: number }[] {
-  if (kind === 'steady') return Array.from({ length: frames }, (_, i) => ({ seed, t: i }));
-  if (kind === 'changing speed') {
-    const out: { seed: number; t: number }[] = [];
-    for (let i = 0, t = 0; i < frames; t += SPEEDS[Math.floor(i / 25) % SPEEDS.length]!, i++) out.push({ seed, t });
-    return out;
-  }
-  const lengths = SHOTS.map((f) => Math.round(f * frames));
-  lengths.push(frames - lengths.reduce((a, b) => a + b, 0));
-  return lengths.flatMap((n, shot) => Array.from({ length: n }, (_, t) => ({ seed: seed * 10 + shot, t })));
-}
-
 async function accuracyAndSpeed(clipsPerKind: number, frames: number, width: number, height: number): Promise<void> {
   const clips: (Clip & { kind: Kind })[] = [];
-  let seed = 2101;
-  for (const kind of KINDS) {
-    for (let c = 0; c < clipsPerKind; c++, seed++) {
-      const src = clipFrames(kind, seed, frames);
-      const lastFrame = new Map<number, number>();
-      for (const f of src) lastFrame.set(f.seed, Math.max(f.t, lastFrame.get(f.seed) ?? 0));
-      const worlds = new Map([...lastFrame].map(([s, t]) => [s, createWorld({ seed: s, width, height, frameCount: t + 1 })]));
-      const clipDir = path.join(dir, `clip${clips.length}`);
-      fs.mkdirSync(clipDir, { recursive: true });
-      const video = path.join(clipDir, 'video.mp4');
-      const encoder = await VideoEncoder.start(video, width, height, worlds.get(src[0]!.seed)!.params.fps);
-      const semantic: Uint8Array[] = [];
-      const boxes: TruthBox[][] = [];
-      for (const { seed: s, t } of src) {
-        const world = worlds.get(s)!;
-        const f = world.render(t);
-        await encoder.write(f.rgb);
-        semantic.push(f.semantic);
-        boxes.push(world.annotate(f).objects.map((o) => ({ box: o.box, classId: o.classId, area: o.area, visibleFraction: o.visibleFraction })));
-      }
-      await encoder.finish();
-      clips.push({ video, semantic, boxes, kind });
+  for (const { kind, seed } of clipList(clipsPerKind)) {
+    const rendered = renderClip(kind, seed, frames, width, height);
+    const clipDir = path.join(dir, `clip${clips.length}`);
+    fs.mkdirSync(clipDir, { recursive: true });
+    const video = path.join(clipDir, 'video.mp4');
+    const encoder = await VideoEncoder.start(video, width, height, rendered.fps);
+    const semantic: Uint8Array[] = [];
+    const boxes: TruthBox[][] = [];
+    for (const f of rendered.frames) {
+      await encoder.write(f.rgb);
+      semantic.push(f.semantic);
+      boxes.push(f.boxes);
     }
+    await encoder.finish();
+    clips.push({ video, semantic, boxes, kind });
   }
   const classes = createWorld({ seed: 1, width: 16, height: 16, frameCount: 1 }).classes;
   const modes: [string, RunMode][] = [
@@ -157,7 +128,7 @@ async function accuracyAndSpeed(clipsPerKind: number, frames: number, width: num
   }
   const base = rows[0]!;
   console.log(
-    `\nDFF engine on ${clips.length} generated clips × ${frames} frames (${width}×${height}, world seeds 2101–${seed - 1}): ` +
+    `\nDFF engine on ${clips.length} generated clips × ${frames} frames (${width}×${height}, world seeds ${FIRST_SEED}–${FIRST_SEED + clips.length - 1}): ` +
       `${clipsPerKind} steady, ${clipsPerKind} changing speed every 25 frames (${SPEEDS.join('×, ')}×), ${clipsPerKind} with 3 cuts; ` +
       `${threads} onnxruntime thread(s), pack ${path.relative(process.cwd(), pack) || pack}, ${os.cpus().length} cores (shared)\n`,
   );

@@ -76,6 +76,22 @@ describe('metrics', () => {
     expect(m.result().mIoU).toBeCloseTo((0.5 + 2 / 3) / 2, 10);
   });
 
+  it('mIoU of merged measures equals the mIoU of all their pixels measured together', () => {
+    const a = new SegmentationIoU(2);
+    const b = new SegmentationIoU(2);
+    const all = new SegmentationIoU(2);
+    const frames = [
+      [new Uint8Array([0, 1, 2, 2]), new Uint8Array([0, 1, 1, 2])],
+      [new Uint8Array([2, 2, 0, 1]), new Uint8Array([0, 2, 0, 1])],
+    ] as const;
+    a.add(...frames[0]);
+    b.add(...frames[1]);
+    for (const f of frames) all.add(...f);
+    a.merge(b);
+    expect(a.result()).toEqual(all.result());
+    expect(a.result().mIoU).not.toEqual(new SegmentationIoU(2).result().mIoU);
+  });
+
   it('AP: a duplicate is a false positive, an ignored object is neither', () => {
     const ap = new DetectionAP(1);
     const truth = [

@@ -70,17 +70,12 @@ const CHANGE_FLOOR = 0.5;
  * cumulative change. `change[t]` is how much the video changed from frame t−1 to frame t, in any unit
  * (plan-pass.ts: what the flow does not explain; change[0] is ignored). As M rises monotonically, the
  * best key of a segment is its middle frame, so segments are all the plan has to choose: where the video
- * changes fast they are short, where it changes slowly long.
- *
- * Solved exactly for a penalty per segment (dynamic programming, O(T · MAX_SEGMENT_K·k)) with the penalty
- * bisected to give the key count; where no penalty gives it exactly (ties), the cheapest adjacent pairs
- * are merged. Returns segment starts relative to the first frame (0, …).
+ * changes fast they are short, where it changes slowly long. Returns segment starts relative to the first
+ * frame (0, …).
  */
 export function planSegments(change: ArrayLike<number>, k: number): number[] {
   const T = change.length;
   if (T === 0) return [];
-  const want = Math.ceil(T / k);
-  const maxLen = Math.max(1, MAX_SEGMENT_K * k);
   let mean = 0;
   for (let t = 1; t < T; t++) mean += Math.max(0, change[t]!) / (T - 1);
   const floor = CHANGE_FLOOR * mean || 1e-9;
@@ -92,9 +87,19 @@ export function planSegments(change: ArrayLike<number>, k: number): number[] {
     const j = a + Math.floor((b - a - 1) / 2);
     return M[j]! * (j - a) - (S[j]! - S[a]!) + (S[b]! - S[j + 1]!) - M[j]! * (b - 1 - j);
   };
+  return partitionSegments(T, Math.ceil(T / k), Math.max(1, MAX_SEGMENT_K * k), cost);
+}
 
+/**
+ * Cuts frames [0, T) into `count` segments of at most `maxLen` frames that minimise Σ cost(a, b) over the
+ * segments [a, b). Solved exactly for a penalty per segment (dynamic programming, O(T · maxLen) cost calls
+ * per penalty) with the penalty bisected to give the count; where no penalty gives it exactly (ties), the
+ * cheapest adjacent pairs are merged. Returns the segment starts (0, …).
+ */
+export function partitionSegments(T: number, count: number, maxLen: number, cost: (a: number, b: number) => number): number[] {
+  if (T === 0) return [];
   const best = new Float64Array(T + 1);
-  const count = new Int32Array(T + 1);
+  const segments = new Int32Array(T + 1);
   const from = new Int32Array(T + 1);
   const solve = (penalty: number): number => {
     for (let b = 1; b <= T; b++) {
@@ -103,17 +108,17 @@ export function planSegments(change: ArrayLike<number>, k: number): number[] {
       let bestFrom = 0;
       for (let a = Math.max(0, b - maxLen); a < b; a++) {
         const c = best[a]! + cost(a, b) + penalty;
-        if (c < bestCost || (c === bestCost && count[a]! + 1 < bestCount)) {
+        if (c < bestCost || (c === bestCost && segments[a]! + 1 < bestCount)) {
           bestCost = c;
-          bestCount = count[a]! + 1;
+          bestCount = segments[a]! + 1;
           bestFrom = a;
         }
       }
       best[b] = bestCost;
-      count[b] = bestCount;
+      segments[b] = bestCount;
       from[b] = bestFrom;
     }
-    return count[T]!;
+    return segments[T]!;
   };
   const startsOf = () => {
     const starts: number[] = [];
@@ -121,21 +126,22 @@ export function planSegments(change: ArrayLike<number>, k: number): number[] {
     return starts.reverse();
   };
 
-  // more penalty, fewer segments: find the smallest penalty that gives at most `want`, keep the last above it
+  // more penalty, fewer segments: find the smallest penalty that gives at most `count`, keep the last above it
   let lo = 0;
-  let hi = cost(0, T) + 1;
+  let hi = 1;
+  for (let a = 0; a < T; a += maxLen) hi += cost(a, Math.min(T, a + maxLen)); // above any plan's total cost
   let above: number[] | null = null;
-  if (solve(hi) > want) above = startsOf(); // even one segment per maxLen frames is more than want (k > maxLen: never)
+  if (solve(hi) > count) above = startsOf(); // even the fewest segments (one per maxLen frames) are more than count
   for (let iter = 0; iter < 60 && !above; iter++) {
     const mid = (lo + hi) / 2;
     const n = solve(mid);
-    if (n === want) return startsOf();
-    if (n > want) lo = mid;
+    if (n === count) return startsOf();
+    if (n > count) lo = mid;
     else hi = mid;
   }
   solve(lo);
   const starts = above ?? startsOf();
-  while (starts.length > want) {
+  while (starts.length > count) {
     // merge the adjacent pair whose merge costs least and stays within maxLen
     let pick = -1;
     let pickCost = Infinity;

@@ -17,6 +17,10 @@ export class SegmentationIoU {
     const n = this.numClasses + 1;
     for (let i = 0; i < truth.length; i++) this.confusion[truth[i]! * n + pred[i]!]! += 1;
   }
+  /** Adds another measure's counts (the pixels it was given). */
+  merge(other: SegmentationIoU): void {
+    for (let i = 0; i < this.confusion.length; i++) this.confusion[i]! += other.confusion[i]!;
+  }
   /** IoU per class id 0..C and their mean. */
   result(): { mIoU: number; perClass: number[] } {
     const n = this.numClasses + 1;
