@@ -1,4 +1,4 @@
-"""Trains the default pack in three stages (each resumable from its checkpoint):
+"""Trains the default pack in stages (each resumable from its checkpoint):
 
   perframe  feature + task networks on single frames
   flow      flow network on ground-truth flow (ref(i) -> i pairs, end-point error at stride 16)
@@ -11,8 +11,13 @@
             (d in 0..9, with the flow's end-point error as in dff), a quarter warped from a key after the frame
             (i + d, d in 1..5; the app keys each segment on its middle frame). Without the feature network's
             forward and backward an iteration costs a fraction of a dff one.
+  tune      all three networks again, starting from the head stage, the feature network's BatchNorms frozen
+            (their statistics fixed, so it also resumes a checkpoint rebuilt from a pack, whose BatchNorms are
+            folded). Each batch: half frames on their own features (what per-frame and key frames see), a
+            quarter warped from ref(i) = i - d (with the flow's end-point error), a quarter warped from a key
+            after the frame (i + d, d in 1..5).
 
-usage: train.py --data DIR --work DIR --stage perframe|flow|dff|head --iters N [--batch B] [--seed S]
+usage: train.py --data DIR --work DIR --stage perframe|flow|dff|head|tune --iters N [--batch B] [--seed S]
 """
 import argparse
 import json
@@ -97,7 +102,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', required=True)
     ap.add_argument('--work', required=True)
-    ap.add_argument('--stage', required=True, choices=['perframe', 'flow', 'dff', 'head'])
+    ap.add_argument('--stage', required=True, choices=['perframe', 'flow', 'dff', 'head', 'tune'])
     ap.add_argument('--iters', type=int, required=True)
     ap.add_argument('--minutes', type=float, default=None,
                     help='wall-time cap: the schedule runs on whichever of iterations or time is further along')
@@ -116,13 +121,17 @@ def main():
     print(json.dumps({'loaded': data.count, 'clips': len(ds.clips), 'seconds': round(time.time() - t0, 1)}), flush=True)
 
     feat, flow, task = build(data.num_classes)
-    if args.stage == 'head':
+    if args.stage in ('head', 'tune'):
         task = TaskNet(data.num_classes, context=True)
     ckpt_path = os.path.join(args.work, f'{args.stage}.pt')
-    prev = {'perframe': None, 'flow': None, 'dff': ['perframe', 'flow'], 'head': ['dff']}[args.stage]
+    prev = {'perframe': None, 'flow': None, 'dff': ['perframe', 'flow'], 'head': ['dff'], 'tune': ['head']}[args.stage]
     for name in prev or []:
         state = torch.load(os.path.join(args.work, f'{name}.pt'))
-        if name == 'dff':
+        if name == 'head':
+            feat.load_state_dict(state['feature'])
+            flow.load_state_dict(state['flow'])
+            task.load_state_dict(state['task'])
+        elif name == 'dff':
             feat.load_state_dict(state['feature'])
             flow.load_state_dict(state['flow'])
             task.load_state_dict(state['task'], strict=False)  # the context path is new
@@ -139,6 +148,10 @@ def main():
     elif args.stage == 'head':
         base = args.lr or 1e-3
         params = [{'params': list(task.parameters()), 'lr': base}, {'params': list(flow.parameters()), 'lr': base * 0.2}]
+    elif args.stage == 'tune':
+        base = args.lr or 4e-4
+        params = [{'params': list(feat.parameters()), 'lr': base * 0.5}, {'params': list(task.parameters()), 'lr': base},
+                  {'params': list(flow.parameters()), 'lr': base * 0.25}]
     else:
         base = args.lr or 5e-4
         params = [{'params': list(feat.parameters()), 'lr': base * 0.5},
@@ -159,6 +172,8 @@ def main():
 
     rng = np.random.default_rng([args.seed, start])  # a resumed run draws fresh batches
     feat.train(), flow.train(), task.train()
+    if args.stage == 'tune':
+        feat.eval()  # BatchNorm statistics stay fixed; the weights still train
     if args.stage == 'head':
         feat.eval()
         own = frozen_features(data, feat)
@@ -186,6 +201,16 @@ def main():
             features = torch.cat([own[idx[:q]], warp(own[keys], pred, scale)])
             loss, logs = task_loss(task(features), data.task_batch(idx))
             l_flow = epe(pred[:2 * q], data.flow[fwd])  # ground-truth flow exists to ref(i) only
+            loss = loss + l_flow
+            logs['epe_cells'] = l_flow.item()
+        elif args.stage == 'tune':
+            h, q = args.batch // 2, args.batch // 4
+            fwd, back = idx[h:h + q], idx[h + q:]
+            keys = torch.cat([data.refs[fwd], keys_after(data, back, rng)])
+            pred, scale = flow(data.images(keys), data.images(idx[h:]))
+            features = torch.cat([feat(data.images(idx[:h])), warp(feat(data.images(keys)), pred, scale)])
+            loss, logs = task_loss(task(features), data.task_batch(idx))
+            l_flow = epe(pred[:q], data.flow[fwd])  # ground-truth flow exists to ref(i) only
             loss = loss + l_flow
             logs['epe_cells'] = l_flow.item()
         elif args.stage == 'flow':

@@ -103,7 +103,8 @@ def main():
     for stage, what in (('perframe', 'per-frame: feature + task networks, segmentation cross-entropy + soft Dice, CenterNet focal/size/offset losses'),
                         ('flow', 'flow pre-training on ground-truth flow (ref(i) -> i pairs, end-point error at stride 16)'),
                         ('dff', 'DFF end to end on (I_k, I_i) pairs, k = ref(i) = i - d, d uniform in 0..9; task loss on frame i only, plus the flow end-point error as an auxiliary term (weight 1) so the flow stays a real flow for the app'),
-                        ('head', 'DFF again with the feature network frozen and its features computed once: the flow network and the task head, the head with a new 3x3 context path (starting as the dff stage\'s head); each batch a quarter frames on their own features, half warped from ref(i) = i - d (d in 0..9, plus the flow end-point error as in dff), a quarter warped from a key after the frame (i + d, d in 1..5)')):
+                        ('head', 'DFF again with the feature network frozen and its features computed once: the flow network and the task head, the head with a new 3x3 context path (starting as the dff stage\'s head); each batch a quarter frames on their own features, half warped from ref(i) = i - d (d in 0..9, plus the flow end-point error as in dff), a quarter warped from a key after the frame (i + d, d in 1..5)'),
+                        ('tune', 'all three networks again from the head stage, the feature network\'s BatchNorm statistics frozen; each batch half frames on their own features, a quarter warped from ref(i) = i - d (plus the flow end-point error), a quarter warped from a key after the frame (i + d, d in 1..5)')):
         r = rec.get(stage)
         if r:
             L.append(f"- Stage {stage} ({what}): {r['iters']} iterations of batch {r['batch']} (cap {r['minutesCap']} min), "
