@@ -193,24 +193,17 @@ def main():
         logs = {}
         if args.stage == 'perframe':
             loss, logs = task_loss(task(feat(data.images(idx))), data.task_batch(idx))
-        elif args.stage == 'head':
+        elif args.stage in ('head', 'tune'):
+            # the batch: frames on their own features, then warped from ref(i) (before), then from a key after
             q = args.batch // 4
-            fwd, back = idx[q:3 * q], idx[3 * q:]
+            n_own, n_fwd = (q, 2 * q) if args.stage == 'head' else (2 * q, q)
+            fwd, back = idx[n_own:n_own + n_fwd], idx[n_own + n_fwd:]
             keys = torch.cat([data.refs[fwd], keys_after(data, back, rng)])
-            pred, scale = flow(data.images(keys), data.images(idx[q:]))
-            features = torch.cat([own[idx[:q]], warp(own[keys], pred, scale)])
+            pred, scale = flow(data.images(keys), data.images(idx[n_own:]))
+            features_of = (lambda i: own[i]) if args.stage == 'head' else (lambda i: feat(data.images(i)))
+            features = torch.cat([features_of(idx[:n_own]), warp(features_of(keys), pred, scale)])
             loss, logs = task_loss(task(features), data.task_batch(idx))
-            l_flow = epe(pred[:2 * q], data.flow[fwd])  # ground-truth flow exists to ref(i) only
-            loss = loss + l_flow
-            logs['epe_cells'] = l_flow.item()
-        elif args.stage == 'tune':
-            h, q = args.batch // 2, args.batch // 4
-            fwd, back = idx[h:h + q], idx[h + q:]
-            keys = torch.cat([data.refs[fwd], keys_after(data, back, rng)])
-            pred, scale = flow(data.images(keys), data.images(idx[h:]))
-            features = torch.cat([feat(data.images(idx[:h])), warp(feat(data.images(keys)), pred, scale)])
-            loss, logs = task_loss(task(features), data.task_batch(idx))
-            l_flow = epe(pred[:q], data.flow[fwd])  # ground-truth flow exists to ref(i) only
+            l_flow = epe(pred[:n_fwd], data.flow[fwd])  # ground-truth flow exists to ref(i) only
             loss = loss + l_flow
             logs['epe_cells'] = l_flow.item()
         elif args.stage == 'flow':

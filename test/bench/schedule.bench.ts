@@ -61,7 +61,7 @@ for (const { kind, seed } of clipList(Number(values.clips))) {
   const pair = (key: number, i: number) => pairs.get(key * frames + i)!;
   const plans: Record<PlanName, number[]> = {
     'fixed k': Array.from({ length: Math.ceil(frames / k) }, (_, s) => s * k),
-    'adaptive (the app)': await planAdaptive(runner, readFrames(clip), 0, frames, k),
+    'adaptive (the app)': await planAdaptive(runner, clipFrames(clip), 0, frames, k),
     'warp residual (pairwise)': bestPlan((key, i) => pair(key, i).residual),
     'oracle (ground truth)': bestPlan((key, i) => pair(key, i).wrongPixels),
   };
@@ -143,6 +143,6 @@ async function measurePairs(clip: ClipFrame[], images: ort.Tensor[]): Promise<Ma
   return out;
 }
 
-async function* readFrames(clip: ClipFrame[]) {
+async function* clipFrames(clip: ClipFrame[]) {
   for (let i = 0; i < clip.length; i++) yield { frameIdx: i, rgb: clip[i]!.rgb };
 }
